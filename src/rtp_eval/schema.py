@@ -116,7 +116,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 # pandas dtypes of the clean tables (nullable where the field is optional).
 _KIND_DTYPES: dict[str, str] = {
     "text": "string",
-    "date": "datetime64[s]",
+    "date": "datetime64[ms]",
     "amount": "Int64",
     "count": "Int64",
     "decimal": "Float64",
@@ -147,7 +147,9 @@ def fields(source: str) -> tuple[Field, ...]:
     try:
         return FIELDS[source]
     except KeyError:
-        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}") from None
+        raise ValueError(
+            f"unknown source {source!r}; expected one of {', '.join(SOURCES)}"
+        ) from None
 
 
 def required_fields(source: str) -> tuple[str, ...]:

@@ -1,0 +1,21 @@
+# rtp-eval: gender-equality evaluation of a regional growth programme (RTP).
+# Run `snakemake --cores 4`; see README.md.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/import.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.combine_import_quality.output,
+        rules.render_report.output,

@@ -1,0 +1,59 @@
+"""Snakemake step: import one raw file (see rtp_eval.importing)."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from rtp_eval import io
+from rtp_eval.config import classification_settings, validation_settings
+from rtp_eval.importing import import_file
+from rtp_eval.pseudonymise import resolve_key
+from rtp_eval.reading import ReadOptions
+from rtp_eval.reference import load_reference
+from rtp_eval.runner import log, run_step
+
+
+def main(snakemake) -> None:
+    settings = snakemake.params.settings
+    raw = Path(snakemake.input.raw)
+    display_name = raw.as_posix()
+    pseudonymisation = settings["pseudonymisation"]
+    key = resolve_key(
+        demo=settings["demo"],
+        use_demo_key=pseudonymisation.get("use_demo_key", False),
+        key_env=pseudonymisation.get("key_env", "RTP_EVAL_PSEUDONYM_KEY"),
+        key_file=pseudonymisation.get("key_file", "~/.config/rtp-eval/pseudonym.key"),
+        environ=dict(os.environ),
+    )
+    reference = load_reference(
+        Path(snakemake.params.reference_dir),
+        extra_labels=settings["labels"],
+        region_county_codes=settings["region"]["county_codes"],
+    )
+    result = import_file(
+        raw,
+        display_name,
+        settings["source"],
+        settings["columns"],
+        reference,
+        validation_settings(settings, settings["year"], dt.date.today()),
+        classification_settings(settings),
+        key,
+        ReadOptions(**settings["read_options"]),
+    )
+    quality = result.quality
+    log.info(
+        "%s: read %d, accepted %d, quarantined %d, withdrawn %d",
+        display_name,
+        quality["rows_read"],
+        quality["rows_accepted"],
+        quality["rows_quarantined"],
+        quality["rows_withdrawn"],
+    )
+    io.write_parquet(result.clean, snakemake.output.clean)
+    io.write_csv(result.quarantine, snakemake.output.quarantine)
+    io.write_json(quality, snakemake.output.quality)
+
+
+if "snakemake" in globals():
+    run_step(main, snakemake)  # noqa: F821

@@ -1,0 +1,116 @@
+"""Derived classifications of contract §1.7, with thresholds from the configuration."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+UNKNOWN = "unknown"
+SEX_GROUPS = {"woman": "women", "man": "men"}
+
+
+@dataclass(frozen=True)
+class ClassificationSettings:
+    """Defaults as documented in the report's method section."""
+
+    balance_low_pct: float = 40.0
+    balance_high_pct: float = 60.0
+    age_breaks: tuple[int, ...] = (30, 50, 65)
+    area_groups: Mapping[str, Sequence[str]] | None = None  # area -> municipality codes
+    default_area: str = "rest_of_county"
+
+
+def group_by_sex(sex: pd.Series) -> pd.Series:
+    """`woman`/`man` -> `women`/`men`; missing -> `unknown`."""
+    return sex.map(SEX_GROUPS).fillna(UNKNOWN).astype("string")
+
+
+def ownership_group(
+    share_women_pct: pd.Series,
+    owners_women: pd.Series,
+    owners_men: pd.Series,
+    low: float,
+    high: float,
+) -> pd.Series:
+    """`women` (> high % women), `men` (< low %), `mixed` (low-high inclusive), `unknown`.
+
+    The stated ownership share wins; owner head counts are used where it is missing.
+    """
+    owners = owners_women.astype("Float64") + owners_men.astype("Float64")
+    from_counts = (owners_women.astype("Float64") * 100 / owners.where(owners > 0)).astype(
+        "Float64"
+    )
+    share = share_women_pct.astype("Float64").fillna(from_counts)
+    values = share.to_numpy(dtype=float, na_value=np.nan)
+    result = np.select(
+        [np.isnan(values), values > high, values < low],
+        [UNKNOWN, "women", "men"],
+        default="mixed",
+    )
+    return pd.Series(result, index=share.index, dtype="string")
+
+
+def age_labels(breaks: Sequence[int]) -> list[str]:
+    """`<30`, `30-49`, `50-64`, `65+` for breaks (30, 50, 65)."""
+    labels = [f"<{breaks[0]}"]
+    labels += [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(breaks)]
+    labels.append(f"{breaks[-1]}+")
+    return labels
+
+
+def age_group(decision_year: pd.Series, birth_year: pd.Series, breaks: Sequence[int]) -> pd.Series:
+    """Age at decision (decision year minus birth year) in the configured bands."""
+    age = (decision_year.astype("Float64") - birth_year.astype("Float64")).to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    labels = age_labels(breaks)
+    index = np.searchsorted(np.asarray(breaks, dtype=float), age, side="right")
+    result = np.where(
+        np.isnan(age), UNKNOWN, np.asarray(labels, dtype=object)[np.minimum(index, len(labels) - 1)]
+    )
+    return pd.Series(result, index=decision_year.index, dtype="string")
+
+
+def area(
+    municipality_code: pd.Series, groups: Mapping[str, Sequence[str]], default: str
+) -> pd.Series:
+    """The configured area of each municipality (e.g. Östersund vs the rest of the county)."""
+    lookup = {code: name for name, codes in groups.items() for code in codes}
+    return municipality_code.map(lookup).fillna(default).astype("string")
+
+
+def industry(sni_code: pd.Series, sections: Mapping[str, str]) -> pd.Series:
+    """SNI 2007 section letter from the division (first two digits)."""
+    return sni_code.str.slice(0, 2).map(sections).fillna(UNKNOWN).astype("string")
+
+
+def classify(
+    frame: pd.DataFrame,
+    source: str,
+    settings: ClassificationSettings,
+    sni_sections: Mapping[str, str],
+) -> pd.DataFrame:
+    """Add the derived classification columns of `source` to an accepted frame."""
+    out = frame.copy()
+    out["county_code"] = out["municipality_code"].str.slice(0, 2)
+    out["area"] = area(out["municipality_code"], settings.area_groups or {}, settings.default_area)
+    if source == "business_support":
+        out["industry"] = industry(out["sni_code"], sni_sections)
+        out["leadership_group"] = group_by_sex(out["ceo_sex"])
+        out["ownership_group"] = ownership_group(
+            out["owner_share_women_pct"],
+            out["owners_women"],
+            out["owners_men"],
+            settings.balance_low_pct,
+            settings.balance_high_pct,
+        )
+        out["age_group"] = age_group(
+            out["decision_year"], out["ceo_birth_year"], settings.age_breaks
+        )
+    else:
+        out["leadership_group"] = group_by_sex(out["project_manager_sex"])
+    return out

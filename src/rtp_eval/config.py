@@ -1,0 +1,119 @@
+"""Configuration checks with messages that name the key and what was expected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from rtp_eval import schema
+from rtp_eval.classify import ClassificationSettings
+from rtp_eval.errors import ConfigError
+from rtp_eval.validation import ValidationSettings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def load_schema(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    """A short plain-language message for the most relevant schema error."""
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unexpected = sorted(set(error.instance) - set(allowed))
+        hint = f"; allowed keys are: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key(s) {', '.join(repr(u) for u in unexpected)}{hint}"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing")
+    if error.validator == "propertyNames":
+        return f"{error.instance!r} is not a valid key here ({error.message})"
+    described = error.schema.get("description")
+    message = f"{error.message}"
+    return f"{message} ({described})" if described else message
+
+
+def check_config(config: Mapping[str, Any], schema_doc: Mapping[str, Any], file: str) -> None:
+    """Validate against the JSON schema, then the rules a schema cannot express."""
+    validator = jsonschema.Draft202012Validator(schema_doc)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        raise ConfigError(file, _key_path(error), _explain(error))
+    for source in schema.SOURCES:
+        known = {f.name for f in schema.fields(source)}
+        for name in config["sources"][source]["columns"]:
+            if name not in known:
+                raise ConfigError(
+                    file,
+                    f"sources.{source}.columns.{name}",
+                    f"'{name}' is not a field of {source}; fields are: {', '.join(sorted(known))}",
+                )
+    low, high = config["classifications"].get("ownership_balance_pct", [40, 60])
+    if low > high:
+        raise ConfigError(
+            file, "classifications.ownership_balance_pct", "the lower bound is above the upper"
+        )
+    breaks = config["classifications"].get("age_breaks", [30, 50, 65])
+    if list(breaks) != sorted(set(breaks)):
+        raise ConfigError(file, "classifications.age_breaks", "must be strictly increasing")
+    as_of = config.get("validation", {}).get("as_of_date")
+    if as_of is not None:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise ConfigError(file, "validation.as_of_date", f"'{as_of}' is not a date") from None
+
+
+def validation_settings(config: Mapping[str, Any], year: int, today: dt.date) -> ValidationSettings:
+    rules = config.get("validation", {})
+    as_of = rules.get("as_of_date")
+    return ValidationSettings(
+        file_year=year,
+        as_of_date=dt.date.fromisoformat(as_of) if as_of else today,
+        max_amount_sek=rules.get("max_amount_sek", 1_000_000_000),
+        min_ceo_age=rules.get("min_ceo_age", 15),
+        max_ceo_age=rules.get("max_ceo_age", 100),
+    )
+
+
+def classification_settings(config: Mapping[str, Any]) -> ClassificationSettings:
+    settings = config["classifications"]
+    low, high = settings.get("ownership_balance_pct", [40, 60])
+    areas = settings.get("areas", {"default": "rest_of_county", "groups": {}})
+    return ClassificationSettings(
+        balance_low_pct=float(low),
+        balance_high_pct=float(high),
+        age_breaks=tuple(settings.get("age_breaks", [30, 50, 65])),
+        area_groups={name: tuple(codes) for name, codes in areas["groups"].items()},
+        default_area=areas["default"],
+    )
+
+
+def package_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
+    """Hash of the package's code and templates: a rule param, so code edits rerun rules."""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".html", ".css", ".j2", ".yaml", ".md"}:
+            digest.update(path.relative_to(package_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def config_fingerprint(config: Mapping[str, Any]) -> str:
+    """SHA-256 of the validated configuration (canonical JSON), stated in the report."""
+    import json
+
+    canonical = json.dumps(config, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

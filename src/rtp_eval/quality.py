@@ -1,0 +1,131 @@
+"""The combined import quality table and the checks across files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from rtp_eval.errors import InputFileError, ReconciliationError
+from rtp_eval.importing import check_reconciliation
+
+QUALITY_COLUMNS = (
+    "source",
+    "file",
+    "sha256",
+    "rows_read",
+    "rows_accepted",
+    "rows_quarantined",
+    "rows_withdrawn",
+    "format",
+    "encoding",
+    "delimiter",
+    "header_row",
+    "blank_rows_skipped",
+    "extra_columns",
+)
+
+# Swedish wording of the quarantine reasons, for the report and the user guide.
+REASONS_SV: dict[str, str] = {
+    "wrong_field_count": "Raden har fel antal fält",
+    "missing_required": "Obligatoriskt värde saknas",
+    "unparseable": "Värdet kan inte tolkas",
+    "invalid_date": "Datumet finns inte",
+    "negative_value": "Negativt belopp eller antal",
+    "unknown_code": "Okänd kod eller benämning",
+    "invalid_org_id": "Felaktigt organisations- eller personnummer",
+    "amount_implausible": "Orimligt stort belopp",
+    "granted_exceeds_applied": "Beviljat belopp större än sökt",
+    "not_granted_with_amount": "Avslaget eller återtaget ärende med beviljat belopp",
+    "granted_without_amount": "Beviljat ärende utan belopp",
+    "duplicate_case_id": "Ärendenumret förekommer redan i filen",
+    "date_outside_file_year": "Beslutsdatum utanför filens år",
+    "date_in_future": "Beslutsdatum i framtiden",
+    "jobs_subset_exceeds_total": "Fler nya jobb för utrikes födda än totalt",
+    "project_end_before_start": "Projektet slutar före start",
+    "birth_year_implausible": "Orimligt födelseår",
+}
+
+QUARANTINE_README = """\
+# VARNING – KARANTÄNFILER / WARNING – QUARANTINE FILES
+
+Filerna här innehåller **rådata** från de rader som inte kunde godtas vid importen, med
+oförändrade organisations- och personnummer. De får **aldrig publiceras** eller skickas vidare.
+Använd dem bara för att rätta exporten i källsystemet och exportera på nytt.
+
+The files here hold **raw rows** that failed validation, with organisation and personal identity
+numbers unchanged. They must **never be published** or shared. Use them only to correct the
+export in the source system and export again. They are not part of the publishing bundle.
+
+Columns: `file`, `row` (as counted in a spreadsheet, header = row 1), `column`, `reason_code`,
+`reason`, `other_problems`, then the row's raw cells as `raw: <header>`.
+"""
+
+
+def verify_counts(record: Mapping[str, Any], clean: pd.DataFrame, quarantine_rows: int) -> None:
+    """Recount from the written files: the record must match what is really on disk."""
+    withdrawn = int((clean["decision"] == "withdrawn").sum())
+    on_disk = {
+        "rows_accepted": len(clean) - withdrawn,
+        "rows_withdrawn": withdrawn,
+        "rows_quarantined": quarantine_rows,
+    }
+    for name, count in on_disk.items():
+        if record[name] != count:
+            raise ReconciliationError(
+                f"{record['file']}: the quality record says {name} = {record[name]} but the "
+                f"written files hold {count}. Delete results/ and run again; if it persists, "
+                "report it as a bug."
+            )
+    check_reconciliation(record)
+
+
+def quality_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per file, in the contract's columns first, sorted by source and file."""
+    rows = []
+    for record in records:
+        row = {name: record.get(name) for name in QUALITY_COLUMNS}
+        row["extra_columns"] = "|".join(record.get("extra_columns", []))
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+    return table.sort_values(["source", "file"], kind="stable").reset_index(drop=True)
+
+
+def reasons_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Quarantined rows per file and reason, with the Swedish wording."""
+    rows = [
+        {
+            "source": record["source"],
+            "file": record["file"],
+            "reason_code": code,
+            "reason_sv": REASONS_SV.get(code, code),
+            "rows": count,
+        }
+        for record in records
+        for code, count in record.get("reasons", {}).items()
+    ]
+    columns = ["source", "file", "reason_code", "reason_sv", "rows"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["source", "file", "reason_code"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def check_case_ids_across_files(frames: Sequence[pd.DataFrame]) -> None:
+    """A case id must be unique within a source, also across years."""
+    combined = pd.concat(
+        [f[["case_id", "source_file", "source_row"]] for f in frames], ignore_index=True
+    )
+    duplicated = combined[combined.duplicated("case_id", keep=False)]
+    if duplicated.empty:
+        return
+    first_id = duplicated["case_id"].iloc[0]
+    places = duplicated[duplicated["case_id"] == first_id]
+    where = " and ".join(f"{r.source_file} row {r.source_row}" for r in places.itertuples())
+    raise InputFileError(
+        str(places["source_file"].iloc[0]),
+        f"case id '{first_id}' appears in more than one file ({where}); "
+        f"{duplicated['case_id'].nunique()} case id(s) are affected",
+        hint="A case belongs to the year of its decision: remove it from the other file's export.",
+    )

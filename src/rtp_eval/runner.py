@@ -1,0 +1,35 @@
+"""Running a workflow step: logging into the rule's log, and errors people can read."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rtp_eval.errors import UserFacingError
+
+log = logging.getLogger("rtp_eval")
+
+
+def configure_logging(log_file: str | None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+
+
+def run_step(main: Callable[[Any], None], snakemake: Any) -> None:
+    """Call `main(snakemake)`; a user-facing error ends the job with its message only."""
+    log_files = list(getattr(snakemake, "log", []) or [])
+    configure_logging(str(log_files[0]) if log_files else None)
+    try:
+        main(snakemake)
+    except UserFacingError as error:
+        log.error(error.user_message())
+        sys.exit(1)

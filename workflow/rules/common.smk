@@ -1,0 +1,78 @@
+# Loading and validation only: config checks, raw-file discovery, shared parameters.
+
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from rtp_eval.config import check_config, config_fingerprint, load_schema, package_fingerprint
+from rtp_eval.discovery import discover_raw_files
+from rtp_eval.errors import UserFacingError
+from rtp_eval.reference import reference_files
+
+CONFIG_SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
+
+try:
+    check_config(config, load_schema(CONFIG_SCHEMA), "the configuration (config/config.yaml)")
+except UserFacingError as error:
+    raise WorkflowError(error.user_message()) from None
+validate(config, str(CONFIG_SCHEMA))
+
+RAW_DIR = Path(config["paths"]["raw"])
+REFERENCE_DIR = Path(config["paths"]["reference"])
+RESULTS = config["paths"]["results"]
+REPORTS = config["paths"]["reports"]
+EDITION = config["report"]["edition"]
+# Rules that import the package take this as a param: an edit to the package reruns them.
+CODE_VERSION = package_fingerprint()
+CONFIG_HASH = config_fingerprint(config)
+
+try:
+    RAW_FILES = discover_raw_files(RAW_DIR)
+except UserFacingError as error:
+    raise WorkflowError(error.user_message()) from None
+for ignored in RAW_FILES.ignored:
+    logger.warning(f"Ignored {ignored}: raw files must be named <YEAR>.csv or <YEAR>.xlsx")
+if not any(RAW_FILES.files.values()):
+    raise WorkflowError(
+        f"No raw files found in {RAW_DIR}/business_support or {RAW_DIR}/project_support. "
+        "Put one file per decision year there, named <YEAR>.csv or <YEAR>.xlsx."
+    )
+
+
+wildcard_constraints:
+    source="business_support|project_support",
+    year=r"\d{4}",
+
+
+def raw_file(wildcards):
+    return RAW_FILES.path(wildcards.source, int(wildcards.year))
+
+
+def clean_files(source):
+    return [f"{RESULTS}/clean/{source}/{year}.parquet" for year in RAW_FILES.years(source)]
+
+
+def import_outputs(kind, extension):
+    return [
+        f"{RESULTS}/{kind}/{source}/{year}.{extension}"
+        for source in RAW_FILES.files
+        for year in RAW_FILES.years(source)
+    ]
+
+
+def import_settings(wildcards):
+    """The parts of the config one import job depends on (a change reruns it)."""
+    relative = Path(raw_file(wildcards)).relative_to(RAW_DIR).as_posix()
+    return {
+        "source": wildcards.source,
+        "year": int(wildcards.year),
+        "demo": config["demo"],
+        "region": config["region"],
+        "validation": config["validation"],
+        "pseudonymisation": config["pseudonymisation"],
+        "classifications": config["classifications"],
+        "columns": config["sources"][wildcards.source]["columns"],
+        "labels": config.get("labels", {}),
+        "read_options": config.get("files", {}).get(relative, {}),
+    }

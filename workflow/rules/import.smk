@@ -1,0 +1,49 @@
+# Import: one job per source x year, then a combined quality table.
+
+
+rule import_raw_file:
+    message:
+        "Importing {wildcards.source} {wildcards.year}"
+    input:
+        raw=raw_file,
+        reference=reference_files(REFERENCE_DIR),
+    output:
+        clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
+        quarantine=f"{RESULTS}/quarantine/{{source}}/{{year}}.csv",
+        quality=f"{RESULTS}/work/import/{{source}}/{{year}}.json",
+    params:
+        settings=import_settings,
+        raw_dir=str(RAW_DIR),
+        reference_dir=str(REFERENCE_DIR),
+        code=CODE_VERSION,
+    log:
+        "logs/import/{source}/{year}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../../scripts/import_raw_file.py"
+
+
+rule combine_import_quality:
+    message:
+        "Reconciling row counts and combining the import quality records"
+    input:
+        quality=import_outputs("work/import", "json"),
+        clean=import_outputs("clean", "parquet"),
+        quarantine=import_outputs("quarantine", "csv"),
+    output:
+        table=f"{RESULTS}/tables/import_quality.csv",
+        reasons=f"{RESULTS}/tables/import_quarantine_reasons.csv",
+        readme=f"{RESULTS}/quarantine/README.md",
+    params:
+        code=CODE_VERSION,
+    log:
+        "logs/import/combine_import_quality.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../../scripts/combine_import_quality.py"
