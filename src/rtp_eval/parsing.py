@@ -83,7 +83,7 @@ def parse_number(value: object) -> Decimal | None:
         return None
     compact = _CURRENCY_SUFFIX.sub("", text)
     sign = ""
-    if compact[:1] in "+-−":
+    if compact and compact[0] in "+-−":
         sign = "-" if compact[0] in "-−" else ""
         compact = compact[1:].lstrip(_SPACES)
     integer, comma, fraction = compact.partition(",")

@@ -5,7 +5,12 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from rtp_eval.config import check_config, config_fingerprint, load_schema, package_fingerprint
+from rtp_eval.config import (
+    check_config,
+    config_fingerprint,
+    load_schema,
+    package_fingerprint,
+)
 from rtp_eval.discovery import discover_raw_files
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
@@ -13,7 +18,9 @@ from rtp_eval.reference import reference_files
 CONFIG_SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
 
 try:
-    check_config(config, load_schema(CONFIG_SCHEMA), "the configuration (config/config.yaml)")
+    check_config(
+        config, load_schema(CONFIG_SCHEMA), "the configuration (config/config.yaml)"
+    )
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
 validate(config, str(CONFIG_SCHEMA))
@@ -32,7 +39,9 @@ try:
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
 for ignored in RAW_FILES.ignored:
-    logger.warning(f"Ignored {ignored}: raw files must be named <YEAR>.csv or <YEAR>.xlsx")
+    logger.warning(
+        f"Ignored {ignored}: raw files must be named <YEAR>.csv or <YEAR>.xlsx"
+    )
 if not any(RAW_FILES.files.values()):
     raise WorkflowError(
         f"No raw files found in {RAW_DIR}/business_support or {RAW_DIR}/project_support. "
@@ -50,7 +59,9 @@ def raw_file(wildcards):
 
 
 def clean_files(source):
-    return [f"{RESULTS}/clean/{source}/{year}.parquet" for year in RAW_FILES.years(source)]
+    return [
+        f"{RESULTS}/clean/{source}/{year}.parquet" for year in RAW_FILES.years(source)
+    ]
 
 
 def import_outputs(kind, extension):

@@ -2,8 +2,6 @@
 
 
 rule import_raw_file:
-    message:
-        "Importing {wildcards.source} {wildcards.year}"
     input:
         raw=raw_file,
         reference=reference_files(REFERENCE_DIR),
@@ -11,24 +9,21 @@ rule import_raw_file:
         clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
         quarantine=f"{RESULTS}/quarantine/{{source}}/{{year}}.csv",
         quality=f"{RESULTS}/work/import/{{source}}/{{year}}.json",
-    params:
-        settings=import_settings,
-        raw_dir=str(RAW_DIR),
-        reference_dir=str(REFERENCE_DIR),
-        code=CODE_VERSION,
     log:
         "logs/import/{source}/{year}.log",
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        settings=import_settings,
+        reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
+        code=CODE_VERSION,
     script:
         "../../scripts/import_raw_file.py"
 
 
 rule combine_import_quality:
-    message:
-        "Reconciling row counts and combining the import quality records"
     input:
         quality=import_outputs("work/import", "json"),
         clean=import_outputs("clean", "parquet"),
@@ -37,13 +32,13 @@ rule combine_import_quality:
         table=f"{RESULTS}/tables/import_quality.csv",
         reasons=f"{RESULTS}/tables/import_quarantine_reasons.csv",
         readme=f"{RESULTS}/quarantine/README.md",
-    params:
-        code=CODE_VERSION,
     log:
         "logs/import/combine_import_quality.log",
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        code=CODE_VERSION,
     script:
         "../../scripts/combine_import_quality.py"

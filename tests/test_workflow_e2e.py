@@ -1,0 +1,187 @@
+"""End to end: the workflow on a small fixture in a temporary directory."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO
+
+FIXTURE = REPO / "tests" / "data" / "e2e"
+pytestmark = pytest.mark.e2e
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+
+
+def make_project(workdir: Path) -> Path:
+    """A working directory with the fixture's raw files, the reference data and the config."""
+    shutil.copytree(FIXTURE / "raw", workdir / "data" / "raw")
+    shutil.copytree(REPO / "data" / "reference", workdir / "data" / "reference")
+    shutil.copytree(REPO / "config", workdir / "config")
+    return workdir
+
+
+def planned_jobs(workdir: Path) -> list[tuple[str, str]]:
+    """(rule, wildcards) of every job a dry run would execute."""
+    result = snakemake(workdir, "--dry-run", "--cores", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    jobs = []
+    for block in re.split(r"\n(?=rule |localrule )", result.stdout):
+        match = re.match(r"(?:local)?rule (\w+):", block)
+        if match:
+            wildcards = re.search(r"wildcards: (.+)", block)
+            jobs.append((match.group(1), wildcards.group(1) if wildcards else ""))
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workdir = make_project(tmp_path_factory.mktemp("e2e"))
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return workdir
+
+
+def test_import_quality_reconciles(built: Path) -> None:
+    quality = pd.read_csv(built / "results" / "tables" / "import_quality.csv")
+    counts = quality.set_index("file")[
+        ["rows_read", "rows_accepted", "rows_quarantined", "rows_withdrawn"]
+    ]
+    assert counts.loc["data/raw/business_support/2016.csv"].tolist() == [6, 3, 2, 1]
+    assert counts.loc["data/raw/business_support/2017.csv"].tolist() == [3, 2, 1, 0]
+    assert counts.loc["data/raw/project_support/2016.csv"].tolist() == [2, 2, 0, 0]
+    assert (
+        counts["rows_read"]
+        == counts["rows_accepted"] + counts["rows_quarantined"] + counts["rows_withdrawn"]
+    ).all()
+    row_2017 = quality.set_index("file").loc["data/raw/business_support/2017.csv"]
+    assert row_2017["delimiter"] == "comma"
+    assert row_2017["extra_columns"] == "Handläggare"
+    raw = (FIXTURE / "raw" / "business_support" / "2016.csv").read_bytes()
+    import hashlib
+
+    assert (
+        quality.set_index("file").loc["data/raw/business_support/2016.csv", "sha256"]
+        == hashlib.sha256(raw).hexdigest()
+    )
+
+
+def test_quarantine_names_file_row_column_reason(built: Path) -> None:
+    quarantine = pd.read_csv(
+        built / "results" / "quarantine" / "business_support" / "2016.csv", dtype=str
+    )
+    found = quarantine[["row", "column", "reason_code"]].values.tolist()
+    assert found == [
+        ["6", "Sökt belopp", "unparseable"],
+        ["7", "Beslutsdatum", "date_outside_file_year"],
+    ]
+    assert "VARNING" in (built / "results" / "quarantine" / "README.md").read_text()
+
+
+def test_clean_tables_are_typed_classified_and_pseudonymised(built: Path) -> None:
+    clean = pd.read_parquet(built / "results" / "clean" / "business_support" / "2016.parquet")
+    assert clean["case_id"].tolist() == ["B16-1", "B16-2", "B16-3", "B16-4"]
+    assert clean["decision"].tolist() == ["granted", "granted", "rejected", "withdrawn"]
+    assert clean["leadership_group"].tolist() == ["women", "men", "women", "men"]
+    assert clean["area"].tolist() == ["Östersund", "rest_of_county", "Östersund", "rest_of_county"]
+    assert clean["ownership_group"].tolist() == ["women", "men", "mixed", "unknown"]
+    assert clean["age_group"].tolist() == ["30-49", "50-64", "30-49", "50-64"]
+    assert clean["industry"].tolist() == ["I", "C", "G", "I"]
+    assert "org_id" not in clean.columns
+    assert clean["org_pseudonym"].iloc[0] == clean["org_pseudonym"].iloc[3]
+    assert clean["amount_granted_sek"].tolist()[:2] == [800_000, 450_000]
+
+
+def test_no_raw_identifier_outside_quarantine(built: Path) -> None:
+    identifiers = ["556036-0793", "5560360793", "5568871239", "19811218-9876", "8112189876"]
+    identifiers += ["212000-2411", "2120002411"]
+    for path in [*(built / "results").rglob("*"), *(built / "reports").rglob("*")]:
+        if not path.is_file() or "quarantine" in path.parts:
+            continue
+        content = path.read_bytes()
+        for identifier in identifiers:
+            assert identifier.encode() not in content, f"{identifier} found in {path}"
+
+
+def test_report_exists_and_states_its_inputs(built: Path) -> None:
+    html = (built / "reports" / "2012-2021" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in html
+    assert "Fiktiva data" in html
+    assert "data/raw/business_support/2016.csv" in html
+
+
+def test_rerun_does_nothing(built: Path) -> None:
+    assert planned_jobs(built) == []
+
+
+def test_adding_a_year_imports_only_that_year(built: Path, tmp_path: Path) -> None:
+    workdir = tmp_path / "copy"
+    shutil.copytree(built, workdir, symlinks=True)
+    new_file = workdir / "data" / "raw" / "business_support" / "2018.csv"
+    shutil.copy(FIXTURE / "extra" / "business_support_2018.csv", new_file)
+    jobs = planned_jobs(workdir)
+    imports = [wildcards for rule, wildcards in jobs if rule == "import_raw_file"]
+    assert imports == ["source=business_support, year=2018"]
+    assert {rule for rule, _ in jobs} == {
+        "import_raw_file",
+        "combine_import_quality",
+        "render_report",
+        "all",
+    }
+
+
+def test_editing_one_year_reimports_that_year(built: Path, tmp_path: Path) -> None:
+    workdir = tmp_path / "copy"
+    shutil.copytree(built, workdir, symlinks=True)
+    raw = workdir / "data" / "raw" / "business_support" / "2017.csv"
+    raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    imports = [w for rule, w in planned_jobs(workdir) if rule == "import_raw_file"]
+    assert imports == ["source=business_support, year=2017"]
+
+
+def test_unreadable_file_stops_with_one_clear_message(tmp_path: Path) -> None:
+    workdir = make_project(tmp_path / "bad")
+    target = workdir / "data" / "raw" / "business_support" / "2018.csv"
+    shutil.copy(FIXTURE / "extra" / "business_support_2018_missing_column.csv", target)
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert (
+        "Cannot import file data/raw/business_support/2018.csv, row 1: "
+        "required column(s) missing: 'Beslut' (decision)" in output
+    )
+    assert "Traceback" not in output
+    assert not (workdir / "results" / "clean" / "business_support" / "2018.parquet").exists()
+    assert not (workdir / "results" / "quarantine" / "business_support" / "2018.csv").exists()
+
+
+def test_wrong_config_key_is_named(tmp_path: Path) -> None:
+    workdir = make_project(tmp_path / "badconfig")
+    config = workdir / "config" / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  max_amount_sek:", "  max_amount:"),
+        encoding="utf-8",
+    )
+    result = snakemake(workdir, "--dry-run", "--cores", "1")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Configuration error" in output
+    assert "validation" in output and "'max_amount'" in output
