@@ -40,7 +40,7 @@ def test_encodings_are_detected(tmp_path: Path, data: bytes, encoding: str) -> N
 
 
 def test_undecodable_bytes_name_the_row(tmp_path: Path) -> None:
-    data = "a;b\n1;2\n".encode() + b"3;\x81\x8d\n"
+    data = b"a;b\n1;2\n" + b"3;\x81\x8d\n"
     with pytest.raises(InputFileError) as error:
         decode(data, "x.csv")
     assert error.value.row == 3

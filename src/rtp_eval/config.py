@@ -40,6 +40,9 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return error.message.replace("is a required property", "is missing")
     if error.validator == "propertyNames":
         return f"{error.instance!r} is not a valid key here ({error.message})"
+    if error.validator == "pattern":
+        expected = error.schema.get("description", f"pattern {error.validator_value}")
+        return f"{error.instance!r} does not have the expected form: {expected}"
     described = error.schema.get("description")
     message = f"{error.message}"
     return f"{message} ({described})" if described else message
