@@ -101,8 +101,9 @@ def newcombe_interval(
             method="newcomb",
             alpha=alpha,
         )
-        low[valid] = lo
-        high[valid] = hi
+        # Rounding can push the bounds a hair outside the possible range of a difference.
+        low[valid] = np.clip(lo, -1.0, 1.0)
+        high[valid] = np.clip(hi, -1.0, 1.0)
     return low, high
 
 
