@@ -173,6 +173,12 @@ class BreakdownConfig:
     rules: DisclosureRules = field(default_factory=DisclosureRules)
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
 
+    def __post_init__(self) -> None:
+        # A period labelled like a year would be mistaken for that year's rows.
+        clashes = [label for label in self.periods if str(label).isdigit()]
+        if clashes:
+            raise ValueError(f"period labels must not look like a year: {', '.join(clashes)}")
+
     @classmethod
     def from_params(
         cls, periods: Mapping[str, Sequence[int]] | None, disclosure: Mapping[str, object] | None
@@ -431,6 +437,13 @@ def _layout(
         dominance_base="amount_granted_sek",
         working_columns=(TOP_N_COLUMN,),
     )
+
+
+def table_layout(
+    name: str, periods: Mapping[str, tuple[int, int]], years: Iterable[int]
+) -> TableLayout:
+    """The disclosure layout of breakdown table `name` (for checking a published table)."""
+    return _layout(_SPECS[name], periods, years)
 
 
 def _counts_family(spec_columns: Sequence[str], counts: Sequence[str]) -> Family:
@@ -756,24 +769,34 @@ def period_change(
 MAIN_TABLES = ("business_support_by_gender", "project_support_by_gender", EQUALITY_SPEC.name)
 
 
+def build_source_tables(
+    clean: pd.DataFrame, source: str, config: BreakdownConfig | None = None
+) -> dict[str, Table]:
+    """The breakdown tables of one source: its main table and the tables overlapping it."""
+    config = config or BreakdownConfig()
+    main = {"business_support": MAIN_TABLES[0], "project_support": MAIN_TABLES[1]}[source]
+    cases = prepare_cases(clean, source)
+    names = [main, *(o.other for o in _overlaps(main))]
+    works = {name: build_work_table(cases, name, source, config) for name in names}
+    results = _suppress_coordinated(works, main, config, cases["year"].dropna().unique())
+    tables = {}
+    for name in names:
+        published = results[name].published[list(_SPECS[name].columns)]
+        tables[name] = Table(works[name], published, results[name].log)
+    return tables
+
+
 def build_tables(
     business: pd.DataFrame, project: pd.DataFrame, config: BreakdownConfig | None = None
 ) -> dict[str, Table]:
     """Every gender breakdown table from the clean business and project frames (all years)."""
     config = config or BreakdownConfig()
-    tables: dict[str, Table] = {}
+    tables = build_source_tables(business, "business_support", config)
+    tables |= build_source_tables(project, "project_support", config)
     sources = {
-        "business_support_by_gender": ("business_support", business),
-        "project_support_by_gender": ("project_support", project),
+        "business_support_by_gender": ("business_support",),
+        "project_support_by_gender": ("project_support",),
     }
-    for main, (source, clean) in sources.items():
-        cases = prepare_cases(clean, source)
-        names = [main, *(o.other for o in _overlaps(main))]
-        works = {name: build_work_table(cases, name, source, config) for name in names}
-        results = _suppress_coordinated(works, main, config, cases["year"].dropna().unique())
-        for name in names:
-            published = results[name].published[list(_SPECS[name].columns)]
-            tables[name] = Table(works[name], published, results[name].log)
 
     categories = {
         "business_support_by_gender": "support_type",
