@@ -1,0 +1,914 @@
+"""Sex-disaggregated breakdowns of decided business and project support (R1 and R2 of 3R).
+
+Pure functions from the clean case tables (all years concatenated) to the contract tables of
+DATA-CONTRACT §2 and their variants. Every table is built twice: an unsuppressed work table for
+`results/work/` and a published table with disclosure control applied for `results/tables/`.
+
+Choices a reader of the tables should know (also stated in the report's method section):
+- `decisions` = granted + rejected; withdrawn cases are dropped before anything is counted.
+- Amounts, jobs and target groups are summed with missing values left out, so a cell whose
+  values are all missing shows 0; `amount_applied_sek` is summed over decisions, everything
+  else that measures what was given (granted amount, expected jobs, target groups) over granted
+  cases only.
+- Means and medians of granted amounts are rounded half up to whole kronor.
+- A missing category (programme area, owner type, equality assessment, area, …) is `unknown`.
+- Only combinations that occur in the data get a row; a group without decisions has no row.
+- Period rows are computed from the cases of the period's years (not by adding year rows), so
+  their medians and intervals are those of the pooled period.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rtp_eval.disclosure import (
+    TOTAL,
+    DisclosureResult,
+    DisclosureRules,
+    Family,
+    NestedTotal,
+    TableLayout,
+    apply_disclosure,
+    suppression_flags,
+)
+from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, proportion_difference, wilson_interval
+
+UNKNOWN = "unknown"
+DEFAULT_PERIODS: dict[str, tuple[int, int]] = {"2012-2015": (2012, 2015), "2016-2018": (2016, 2018)}
+
+# Women first, as Swedish sex-disaggregated statistics list them (förordning 2001:100).
+GROUP_ORDER = ("women", "men", "mixed", UNKNOWN, TOTAL)
+CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
+    "group": GROUP_ORDER,
+    "classification": ("leadership", "ownership"),
+    "support_type": (
+        "investment",
+        "business_development",
+        "transport",
+        "commercial_service",
+        "seed",
+        "other",
+    ),
+    "owner_type": (
+        "municipality",
+        "region",
+        "state_agency",
+        "university",
+        "nonprofit",
+        "company",
+        "other",
+    ),
+    "equality_assessment": ("0", "1", "2", "3"),
+}
+
+BUSINESS_CLASSIFICATIONS: dict[str, str] = {
+    "leadership": "leadership_group",
+    "ownership": "ownership_group",
+}
+BUSINESS_DIMENSIONS = ("programme_area", "industry", "area")
+PROJECT_DIMENSIONS = ("programme_area", "area")
+TOP_N_COLUMN = "top_n_granted_sek"
+
+BUSINESS_COLUMNS = (
+    "year",
+    "support_type",
+    "classification",
+    "group",
+    "decisions",
+    "granted",
+    "approval_rate",
+    "approval_rate_ci_low",
+    "approval_rate_ci_high",
+    "amount_applied_sek",
+    "amount_granted_sek",
+    "share_of_amount",
+    "mean_granted_sek",
+    "median_granted_sek",
+    "expected_jobs_women",
+    "expected_jobs_men",
+    "suppressed",
+    "period",
+    "period_kind",
+    "share_of_decisions",
+    "share_of_decisions_ci_low",
+    "share_of_decisions_ci_high",
+    "expected_jobs_foreign_born_women",
+    "expected_jobs_foreign_born_men",
+    "women_share_of_expected_jobs",
+)
+PROJECT_COLUMNS = (
+    "year",
+    "owner_type",
+    "group",
+    "decisions",
+    "granted",
+    "approval_rate",
+    "approval_rate_ci_low",
+    "approval_rate_ci_high",
+    "amount_granted_sek",
+    "share_of_amount",
+    "mean_granted_sek",
+    "median_granted_sek",
+    "target_women",
+    "target_men",
+    "suppressed",
+    "period",
+    "period_kind",
+    "amount_applied_sek",
+    "share_of_decisions",
+    "share_of_decisions_ci_low",
+    "share_of_decisions_ci_high",
+)
+EQUALITY_COLUMNS = (
+    "year",
+    "equality_assessment",
+    "decisions",
+    "granted",
+    "amount_granted_sek",
+    "share_of_amount",
+    "routine_applied",
+    "suppressed",
+    "period",
+    "period_kind",
+    "approval_rate",
+    "approval_rate_ci_low",
+    "approval_rate_ci_high",
+    "amount_applied_sek",
+    "share_of_decisions",
+    "routine_recorded",
+    "routine_applied_share",
+)
+
+BUSINESS_JOBS = (
+    "expected_jobs_women",
+    "expected_jobs_men",
+    "expected_jobs_foreign_born_women",
+    "expected_jobs_foreign_born_men",
+)
+PROJECT_TARGETS = ("target_women", "target_men")
+
+APPROVAL_CI = ("approval_rate", "approval_rate_ci_low", "approval_rate_ci_high")
+DECISION_SHARE = ("share_of_decisions", "share_of_decisions_ci_low", "share_of_decisions_ci_high")
+AMOUNTS = Family(
+    "amounts",
+    ("amount_granted_sek", "amount_applied_sek"),
+    ("share_of_amount", "mean_granted_sek", "median_granted_sek"),
+    dominance=True,
+)
+
+
+@dataclass(frozen=True)
+class BreakdownConfig:
+    """Periods, disclosure rules and confidence level: the `params` of the breakdown rule."""
+
+    periods: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
+    rules: DisclosureRules = field(default_factory=DisclosureRules)
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
+
+    def __post_init__(self) -> None:
+        # A period labelled like a year would be mistaken for that year's rows.
+        clashes = [label for label in self.periods if str(label).isdigit()]
+        if clashes:
+            raise ValueError(f"period labels must not look like a year: {', '.join(clashes)}")
+
+    @classmethod
+    def from_params(
+        cls, periods: Mapping[str, Sequence[int]] | None, disclosure: Mapping[str, object] | None
+    ) -> BreakdownConfig:
+        disclosure = dict(disclosure or {})
+        parsed = {str(k): (int(v[0]), int(v[1])) for k, v in (periods or DEFAULT_PERIODS).items()}
+        for label, (first, last) in parsed.items():
+            if first > last:
+                raise ValueError(f"period {label!r} starts after it ends: {first} > {last}")
+        level = float(disclosure.get("confidence_level", DEFAULT_CONFIDENCE_LEVEL))  # type: ignore[arg-type]
+        return cls(
+            periods=parsed, rules=DisclosureRules.from_config(disclosure), confidence_level=level
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """One output table: unsuppressed work version, published version and its suppressions."""
+
+    work: pd.DataFrame
+    published: pd.DataFrame
+    log: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one table is cut: its key columns (after `period`) and which of them have totals."""
+
+    name: str
+    keys: tuple[str, ...]
+    total_dimensions: tuple[str, ...]
+    share_dimension: str
+    columns: tuple[str, ...]
+    families: tuple[Family, ...]
+
+
+# --- preparing cases -------------------------------------------------------------------------
+
+
+def _category(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask(text.isna() | (text == ""), UNKNOWN).astype("string")
+
+
+def prepare_cases(clean: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Decided cases (withdrawn dropped) with category columns filled and per-case measures.
+
+    Measures are prepared so that a plain groupby sum or mean gives the contract definition:
+    `granted_amount` is the granted amount of granted cases and missing otherwise (for means
+    and medians over granted cases); jobs and targets count for granted cases only.
+    """
+    decided = clean[clean["decision"].isin(["granted", "rejected"])]
+    granted = (decided["decision"] == "granted").to_numpy(dtype=bool)
+    cases = pd.DataFrame(index=decided.index)
+    cases["year"] = decided["decision_year"].astype("Int64")
+    cases["granted_flag"] = granted.astype(np.int64)
+    cases["amount_applied_sek"] = decided["amount_applied_sek"].astype("Int64")
+    amount = decided["amount_granted_sek"].astype("Int64")
+    cases["granted_amount"] = amount.where(granted)
+    cases["granted_amount_sum"] = amount.where(granted, 0).fillna(0)
+    if source == "business_support":
+        for group_column in BUSINESS_CLASSIFICATIONS.values():
+            cases[group_column] = _category(decided[group_column])
+        cases["support_type"] = _category(decided["support_type"])
+        for column in BUSINESS_JOBS:
+            cases[column] = decided[column].astype("Float64").where(granted)
+        dimensions: tuple[str, ...] = BUSINESS_DIMENSIONS
+    elif source == "project_support":
+        cases["leadership_group"] = _category(decided["leadership_group"])
+        cases["owner_type"] = _category(decided["owner_type"])
+        assessment = decided["equality_assessment"].astype("Int64").astype("string")
+        cases["equality_assessment"] = _category(assessment)
+        for column in PROJECT_TARGETS:
+            cases[column] = decided[column].astype("Int64").where(granted)
+        routine = decided["equality_routine_applied"].astype("boolean")
+        cases["routine_applied"] = routine.fillna(False).astype(np.int64)
+        cases["routine_recorded"] = routine.notna().astype(np.int64)
+        dimensions = PROJECT_DIMENSIONS
+    else:
+        raise ValueError(f"unknown source {source!r}")
+    for column in dimensions:
+        cases[column] = _category(decided[column])
+    # Sorting once by granted amount lets every groupby take its n largest grants with head().
+    order = np.argsort(-cases["granted_amount_sum"].to_numpy(dtype=np.float64), kind="stable")
+    return cases.iloc[order].reset_index(drop=True)
+
+
+def _period_slices(
+    cases: pd.DataFrame, periods: Mapping[str, tuple[int, int]]
+) -> Iterable[pd.DataFrame]:
+    """The cases once per single year and once per configured period, labelled by `period`."""
+    yield cases.assign(period=cases["year"].astype("string"))
+    years = cases["year"]
+    for label, (first, last) in periods.items():
+        yield cases[(years >= first) & (years <= last)].assign(period=label)
+
+
+# --- aggregation -----------------------------------------------------------------------------
+
+
+def _sum_columns(source: str) -> tuple[str, ...]:
+    if source == "business_support":
+        return BUSINESS_JOBS
+    return (*PROJECT_TARGETS, "routine_applied", "routine_recorded")
+
+
+def _cells(data: pd.DataFrame, by: list[str], sums: Sequence[str], top_n: int) -> pd.DataFrame:
+    grouped = data.groupby(by, sort=False, dropna=False)
+    aggregations: dict[str, tuple[str, str]] = {
+        "decisions": ("granted_flag", "size"),
+        "granted": ("granted_flag", "sum"),
+        "amount_applied_sek": ("amount_applied_sek", "sum"),
+        "amount_granted_sek": ("granted_amount_sum", "sum"),
+        "mean_granted_sek": ("granted_amount", "mean"),
+        "median_granted_sek": ("granted_amount", "median"),
+    }
+    aggregations |= {column: (column, "sum") for column in sums}
+    out = grouped.agg(**aggregations)
+    head = data[grouped.cumcount() < top_n]
+    out[TOP_N_COLUMN] = head.groupby(by, sort=False, dropna=False)["granted_amount_sum"].sum()
+    return out.reset_index()
+
+
+def _aggregate(
+    cases: pd.DataFrame,
+    keys: Sequence[str],
+    total_dimensions: Sequence[str],
+    sums: Sequence[str],
+    top_n: int,
+) -> pd.DataFrame:
+    """Cells for every combination of keys, with `all` rows for each subset of total dimensions."""
+    frames = []
+    for as_total in itertools.product([False, True], repeat=len(total_dimensions)):
+        totals = [d for d, t in zip(total_dimensions, as_total, strict=True) if t]
+        by = ["period", *(k for k in keys if k not in totals)]
+        cells = _cells(cases, by, sums, top_n)
+        for dimension in totals:
+            cells[dimension] = TOTAL
+        frames.append(cells)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _round_half_up(values: pd.Series) -> pd.Series:
+    numbers = values.astype("Float64")
+    return np.floor(numbers + 0.5).astype("Int64")
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _total_of(frame: pd.DataFrame, column: str, dimension: str, keys: list[str]) -> np.ndarray:
+    """For every row, `column` of the `all` row of `dimension` with the other keys equal."""
+    others = [k for k in keys if k != dimension]
+    totals = frame.loc[frame[dimension] == TOTAL, [*others, column]]
+    totals = totals.rename(columns={column: "_total"})
+    return _floats(frame[others].merge(totals, on=others, how="left")["_total"])
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> pd.array:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.array(np.where(denominator > 0, numerator / denominator, np.nan), dtype="Float64")
+
+
+def _derive(
+    cells: pd.DataFrame, spec: _Spec, confidence_level: float, periods: Mapping[str, object]
+) -> pd.DataFrame:
+    out = cells.copy()
+    keys = ["period", *spec.keys]
+    decisions = _floats(out["decisions"])
+    granted = _floats(out["granted"])
+    out["approval_rate"] = _ratio(granted, decisions)
+    low, high = wilson_interval(granted, decisions, confidence_level)
+    out["approval_rate_ci_low"] = pd.array(low, dtype="Float64")
+    out["approval_rate_ci_high"] = pd.array(high, dtype="Float64")
+    dimension = spec.share_dimension
+    amount = _floats(out["amount_granted_sek"])
+    out["share_of_amount"] = _ratio(amount, _total_of(out, "amount_granted_sek", dimension, keys))
+    all_decisions = _total_of(out, "decisions", dimension, keys)
+    out["share_of_decisions"] = _ratio(decisions, all_decisions)
+    if "share_of_decisions_ci_low" in spec.columns:
+        low, high = wilson_interval(decisions, all_decisions, confidence_level)
+        out["share_of_decisions_ci_low"] = pd.array(low, dtype="Float64")
+        out["share_of_decisions_ci_high"] = pd.array(high, dtype="Float64")
+    for column in ("mean_granted_sek", "median_granted_sek"):
+        out[column] = _round_half_up(out[column])
+    for column in ("amount_applied_sek", "amount_granted_sek", TOP_N_COLUMN):
+        out[column] = out[column].astype("Int64")
+    for column in ("decisions", "granted", *PROJECT_TARGETS, "routine_applied", "routine_recorded"):
+        if column in out.columns:
+            out[column] = out[column].astype("Int64")
+    for column in BUSINESS_JOBS:
+        if column in out.columns:
+            out[column] = out[column].astype("Float64")
+    if "women_share_of_expected_jobs" in spec.columns:
+        women = out["expected_jobs_women"]
+        both = women + out["expected_jobs_men"]
+        out["women_share_of_expected_jobs"] = (women / both.where(both > 0)).astype("Float64")
+    if "routine_applied_share" in spec.columns:
+        recorded = out["routine_recorded"]
+        share = out["routine_applied"] / recorded.where(recorded > 0)
+        out["routine_applied_share"] = share.astype("Float64")
+    is_period = out["period"].isin(list(periods))
+    out["period_kind"] = pd.array(np.where(is_period, "period", "year"), dtype="string")
+    out["year"] = pd.to_numeric(out["period"].where(~is_period), errors="coerce").astype("Int64")
+    out["suppressed"] = pd.array(np.zeros(len(out), dtype=bool), dtype="boolean")
+    for column in spec.keys:
+        out[column] = out[column].astype("string")
+    out["period"] = out["period"].astype("string")
+    return out
+
+
+def _rank(values: pd.Series, known: Sequence[str]) -> pd.Series:
+    """Sort position: known codes in their order, others alphabetically, then unknown, then all."""
+    text = values.astype("string").fillna("")
+    others = sorted(set(text) - set(known) - {UNKNOWN, TOTAL})
+    order = [*(k for k in known if k not in (UNKNOWN, TOTAL)), *others, UNKNOWN, TOTAL]
+    return text.map({v: i for i, v in enumerate(order)}).astype("int64")
+
+
+def sort_rows(
+    frame: pd.DataFrame, keys: Sequence[str], periods: Mapping[str, tuple[int, int]]
+) -> pd.DataFrame:
+    """Years ascending, then the configured periods by first year, then keys in domain order."""
+    ranks = pd.DataFrame(index=frame.index)
+    period = frame["period"].astype("string")
+    period_order = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
+    is_period = period.isin(period_order)
+    ranks["_kind"] = is_period.astype("int64")
+    ranks["_year"] = pd.to_numeric(period.where(~is_period), errors="coerce").fillna(0)
+    ranks["_period"] = period.map({p: i for i, p in enumerate(period_order)}).fillna(-1)
+    for key in keys:
+        ranks[f"_{key}"] = _rank(frame[key], CATEGORY_ORDER.get(key, ()))
+    order = ranks.sort_values(list(ranks.columns), kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _layout(
+    spec: _Spec, periods: Mapping[str, tuple[int, int]], years: Iterable[int]
+) -> TableLayout:
+    present = sorted({int(y) for y in years})
+    nested = tuple(
+        NestedTotal("period", label, tuple(str(y) for y in present if first <= y <= last))
+        for label, (first, last) in periods.items()
+    )
+    shares = {"share_of_amount": spec.share_dimension}
+    shares |= {c: spec.share_dimension for c in DECISION_SHARE if c in spec.columns}
+    return TableLayout(
+        keys=("period", *spec.keys),
+        total_dimensions=spec.total_dimensions,
+        unit_column="decisions",
+        families=spec.families,
+        nested_totals=nested,
+        shares=shares,
+        dominance_column=TOP_N_COLUMN,
+        dominance_base="amount_granted_sek",
+        working_columns=(TOP_N_COLUMN,),
+    )
+
+
+def table_layout(
+    name: str, periods: Mapping[str, tuple[int, int]], years: Iterable[int]
+) -> TableLayout:
+    """The disclosure layout of breakdown table `name` (for checking a published table)."""
+    return _layout(_SPECS[name], periods, years)
+
+
+def _counts_family(spec_columns: Sequence[str], counts: Sequence[str]) -> Family:
+    derived = [c for c in (*APPROVAL_CI, *DECISION_SHARE) if c in spec_columns]
+    derived += [
+        c
+        for c in ("women_share_of_expected_jobs", "routine_applied_share", "mean_granted_sek")
+        if c in spec_columns
+    ]
+    return Family("counts", ("decisions", "granted", *counts), tuple(derived))
+
+
+def _amounts_family(spec_columns: Sequence[str]) -> Family:
+    derived = tuple(c for c in AMOUNTS.derived if c in spec_columns)
+    return Family(AMOUNTS.name, AMOUNTS.columns, derived, dominance=True)
+
+
+def _business_spec(dimension: str | None = None) -> _Spec:
+    columns = list(BUSINESS_COLUMNS)
+    keys = ["support_type", "classification", "group"]
+    totals = ["support_type", "group"]
+    name = "business_support_by_gender"
+    if dimension:
+        columns.insert(columns.index("group"), dimension)
+        keys.insert(2, dimension)
+        totals.insert(1, dimension)
+        name = f"{name}_and_{dimension}"
+    return _Spec(
+        name=name,
+        keys=tuple(keys),
+        total_dimensions=tuple(totals),
+        share_dimension="group",
+        columns=tuple(columns),
+        families=(_counts_family(columns, BUSINESS_JOBS), _amounts_family(columns)),
+    )
+
+
+def _project_spec(dimension: str | None = None) -> _Spec:
+    columns = list(PROJECT_COLUMNS)
+    keys = ["owner_type", "group"]
+    totals = ["owner_type", "group"]
+    name = "project_support_by_gender"
+    if dimension:
+        columns.insert(columns.index("group"), dimension)
+        keys.insert(1, dimension)
+        totals.insert(1, dimension)
+        name = f"{name}_and_{dimension}"
+    return _Spec(
+        name=name,
+        keys=tuple(keys),
+        total_dimensions=tuple(totals),
+        share_dimension="group",
+        columns=tuple(columns),
+        families=(_counts_family(columns, PROJECT_TARGETS), _amounts_family(columns)),
+    )
+
+
+EQUALITY_SPEC = _Spec(
+    name="project_support_equality",
+    keys=("equality_assessment",),
+    total_dimensions=("equality_assessment",),
+    share_dimension="equality_assessment",
+    columns=EQUALITY_COLUMNS,
+    families=(
+        _counts_family(EQUALITY_COLUMNS, ("routine_applied", "routine_recorded")),
+        _amounts_family(EQUALITY_COLUMNS),
+    ),
+)
+
+
+def _work_table(
+    cases: pd.DataFrame,
+    spec: _Spec,
+    source: str,
+    config: BreakdownConfig,
+    group_column: str | None,
+    classification: str | None = None,
+) -> pd.DataFrame:
+    """The unsuppressed table for one spec (one classification at a time for business)."""
+    keys = [k for k in spec.keys if k != "classification"]
+    data = cases
+    if group_column is not None:
+        data = cases.assign(group=cases[group_column])
+    sums = _sum_columns(source)
+    parts = [
+        _aggregate(piece, keys, spec.total_dimensions, sums, config.rules.dominance_n)
+        for piece in _period_slices(data, config.periods)
+        if len(piece)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=[*spec.columns, TOP_N_COLUMN])
+    cells = pd.concat(parts, ignore_index=True)
+    if classification is not None:
+        cells["classification"] = classification
+    return _derive(cells, spec, config.confidence_level, config.periods)
+
+
+def build_work_table(
+    cases: pd.DataFrame, spec_name: str, source: str, config: BreakdownConfig
+) -> pd.DataFrame:
+    """Unsuppressed table `spec_name` from prepared cases, sorted, contract columns first."""
+    spec = _SPECS[spec_name]
+    if source == "business_support":
+        frames = [
+            _work_table(cases, spec, source, config, column, classification)
+            for classification, column in BUSINESS_CLASSIFICATIONS.items()
+        ]
+        work = pd.concat(frames, ignore_index=True)
+    elif spec_name == EQUALITY_SPEC.name:
+        work = _work_table(cases, spec, source, config, None)
+    else:
+        work = _work_table(cases, spec, source, config, "leadership_group")
+    work = sort_rows(work, spec.keys, config.periods)
+    return work[[*spec.columns, TOP_N_COLUMN]]
+
+
+_SPECS: dict[str, _Spec] = {
+    s.name: s
+    for s in (
+        _business_spec(),
+        *(_business_spec(d) for d in BUSINESS_DIMENSIONS),
+        _project_spec(),
+        *(_project_spec(d) for d in PROJECT_DIMENSIONS),
+        EQUALITY_SPEC,
+    )
+}
+
+
+# --- disclosure across overlapping tables ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Overlap:
+    """Table `other` holds the main table's cells where `other_fixed` (and `main_fixed`) hold."""
+
+    other: str
+    other_fixed: Mapping[str, str]
+    main_fixed: Mapping[str, str] = field(default_factory=dict)
+
+
+def _overlaps(main: str) -> list[_Overlap]:
+    if main == "business_support_by_gender":
+        return [_Overlap(f"{main}_and_{d}", {d: TOTAL}) for d in BUSINESS_DIMENSIONS]
+    overlaps = [_Overlap(f"{main}_and_{d}", {d: TOTAL}) for d in PROJECT_DIMENSIONS]
+    everything = {"owner_type": TOTAL, "group": TOTAL}
+    overlaps.append(_Overlap(EQUALITY_SPEC.name, {"equality_assessment": TOTAL}, everything))
+    return overlaps
+
+
+def _select(flags: pd.DataFrame, fixed: Mapping[str, str]) -> pd.DataFrame:
+    mask = np.ones(len(flags), dtype=bool)
+    for column, value in fixed.items():
+        mask &= (flags[column].astype("string") == value).fillna(False).to_numpy(dtype=bool)
+    return flags.loc[mask].drop(columns=list(fixed))
+
+
+def _union(frames: Sequence[pd.DataFrame], keys: list[str], names: Sequence[str]) -> pd.DataFrame:
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked[list(keys)] = stacked[list(keys)].astype("string")
+    return stacked.groupby(keys, dropna=False, sort=True)[list(names)].any().reset_index()
+
+
+def _suppress_coordinated(
+    works: Mapping[str, pd.DataFrame],
+    main: str,
+    config: BreakdownConfig,
+    years: Iterable[int],
+) -> dict[str, DisclosureResult]:
+    """Suppress a main table and the tables overlapping it until they agree on shared cells.
+
+    A cell suppressed in one table but published in another could otherwise be recovered by
+    combining them; the loop only ever adds suppressions, so it ends.
+    """
+    years = list(years)
+    main_layout = _layout(_SPECS[main], config.periods, years)
+    main_keys = list(main_layout.keys)
+    names = [f.name for f in main_layout.families]
+    forced: pd.DataFrame | None = None
+    while True:
+        results = {main: apply_disclosure(works[main], main_layout, config.rules, forced)}
+        main_flags = suppression_flags(results[main].published, main_layout)
+        back = [main_flags]
+        for overlap in _overlaps(main):
+            layout = _layout(_SPECS[overlap.other], config.periods, years)
+            shared = _select(main_flags, overlap.main_fixed).assign(**overlap.other_fixed)
+            result = apply_disclosure(works[overlap.other], layout, config.rules, shared)
+            results[overlap.other] = result
+            other_flags = suppression_flags(result.published, layout)
+            back.append(_select(other_flags, overlap.other_fixed).assign(**overlap.main_fixed))
+        merged = _union(back, main_keys, names)
+        current = _union([main_flags], main_keys, names)
+        if merged.equals(current):
+            return results
+        forced = merged
+
+
+# --- derived comparison tables ---------------------------------------------------------------
+
+DIFFERENCE_COLUMNS = (
+    "source",
+    "year",
+    "period",
+    "period_kind",
+    "classification",
+    "category_type",
+    "category",
+    "women_decisions",
+    "women_granted",
+    "women_approval_rate",
+    "men_decisions",
+    "men_granted",
+    "men_approval_rate",
+    "approval_rate_difference",
+    "approval_rate_difference_ci_low",
+    "approval_rate_difference_ci_high",
+    "p_value",
+    "suppressed",
+)
+
+
+def approval_rate_difference(
+    table: pd.DataFrame,
+    source: str,
+    category_type: str,
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
+) -> pd.DataFrame:
+    """Women's minus men's approval rate per period × category (× classification).
+
+    Newcombe interval and Fisher p-value. Works on a work or a published table: where either
+    sex's counts are suppressed, the comparison is suppressed too, since the difference and the
+    other sex's published rate would give the suppressed rate back.
+    """
+    frame = table.copy()
+    if "classification" not in frame.columns:
+        frame["classification"] = "project_manager"
+    keys = ["period", "classification", category_type]
+    columns = [*keys, "year", "period_kind", "decisions", "granted", "approval_rate"]
+    women = frame.loc[frame["group"] == "women", columns]
+    men = frame.loc[frame["group"] == "men", [*keys, "decisions", "granted", "approval_rate"]]
+    pair = women.merge(men, on=keys, how="inner", suffixes=("_women", "_men"))
+    counts = ["decisions_women", "granted_women", "decisions_men", "granted_men"]
+    hidden = pair[counts].isna().any(axis=1).to_numpy(dtype=bool)
+    # Zero counts make the statistics NaN where a side is suppressed, without special cases.
+    values = {c: np.where(hidden, 0.0, _floats(pair[c])) for c in counts}
+    result = proportion_difference(
+        values["granted_women"],
+        values["decisions_women"],
+        values["granted_men"],
+        values["decisions_men"],
+        confidence_level,
+    )
+    out = pd.DataFrame(
+        {
+            "source": source,
+            "year": pair["year"].astype("Int64"),
+            "period": pair["period"].astype("string"),
+            "period_kind": pair["period_kind"].astype("string"),
+            "classification": pair["classification"].astype("string"),
+            "category_type": category_type,
+            "category": pair[category_type].astype("string"),
+            "women_decisions": pair["decisions_women"].astype("Int64"),
+            "women_granted": pair["granted_women"].astype("Int64"),
+            "women_approval_rate": pair["approval_rate_women"].astype("Float64"),
+            "men_decisions": pair["decisions_men"].astype("Int64"),
+            "men_granted": pair["granted_men"].astype("Int64"),
+            "men_approval_rate": pair["approval_rate_men"].astype("Float64"),
+            "approval_rate_difference": result.difference,
+            "approval_rate_difference_ci_low": result.ci_low,
+            "approval_rate_difference_ci_high": result.ci_high,
+            "p_value": result.p_value,
+        }
+    )
+    for column in DIFFERENCE_COLUMNS[-5:-1]:
+        out[column] = pd.array(out[column], dtype="Float64").astype("Float64")
+    out["suppressed"] = pd.array(hidden, dtype="boolean")
+    out["source"] = out["source"].astype("string")
+    out["category_type"] = out["category_type"].astype("string")
+    return out[list(DIFFERENCE_COLUMNS)]
+
+
+def period_change(
+    table: pd.DataFrame, keys: Sequence[str], periods: Mapping[str, tuple[int, int]]
+) -> pd.DataFrame:
+    """Change in share_of_amount and approval_rate (percentage points) between periods.
+
+    One row per pair of consecutive configured periods (ordered by first year) and per cell.
+    Computed from the values of the given table only, so a published input gives a table that
+    reveals nothing new: a change is empty where either period's value is empty.
+    """
+    ordered = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
+    measures = ["share_of_amount", "approval_rate"]
+    pieces = []
+    for start, end in itertools.pairwise(ordered):
+        before = table.loc[table["period"] == start, [*keys, *measures, "suppressed"]]
+        after = table.loc[table["period"] == end, [*keys, *measures, "suppressed"]]
+        pair = before.merge(after, on=list(keys), how="outer", suffixes=("_from", "_to"))
+        piece = pd.DataFrame({"period_from": start, "period_to": end}, index=pair.index)
+        for key in keys:
+            piece[key] = pair[key]
+        for measure in measures:
+            first = pair[f"{measure}_from"].astype("Float64")
+            last = pair[f"{measure}_to"].astype("Float64")
+            piece[f"{measure}_from"] = first
+            piece[f"{measure}_to"] = last
+            piece[f"{measure}_change_pp"] = (last - first) * 100.0
+        flags = pair[["suppressed_from", "suppressed_to"]].astype("boolean").fillna(False)
+        piece["suppressed"] = flags.any(axis=1).astype("boolean")
+        pieces.append(piece)
+    columns = ["period_from", "period_to", *keys]
+    columns += [f"{m}_{s}" for m in measures for s in ("from", "to", "change_pp")]
+    columns.append("suppressed")
+    if not pieces:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(pieces, ignore_index=True)
+    out[["period_from", "period_to"]] = out[["period_from", "period_to"]].astype("string")
+    # Sorting by the start period orders the pairs as the periods are ordered.
+    ranked = sort_rows(out.assign(period=out["period_from"]), list(keys), periods)
+    return ranked[columns]
+
+
+# --- everything ------------------------------------------------------------------------------
+
+MAIN_TABLES = ("business_support_by_gender", "project_support_by_gender", EQUALITY_SPEC.name)
+
+
+def build_source_tables(
+    clean: pd.DataFrame, source: str, config: BreakdownConfig | None = None
+) -> dict[str, Table]:
+    """The breakdown tables of one source: its main table and the tables overlapping it."""
+    config = config or BreakdownConfig()
+    main = {"business_support": MAIN_TABLES[0], "project_support": MAIN_TABLES[1]}[source]
+    cases = prepare_cases(clean, source)
+    names = [main, *(o.other for o in _overlaps(main))]
+    works = {name: build_work_table(cases, name, source, config) for name in names}
+    results = _suppress_coordinated(works, main, config, cases["year"].dropna().unique())
+    tables = {}
+    for name in names:
+        published = results[name].published[list(_SPECS[name].columns)]
+        tables[name] = Table(works[name], published, results[name].log)
+    return tables
+
+
+def build_tables(
+    business: pd.DataFrame, project: pd.DataFrame, config: BreakdownConfig | None = None
+) -> dict[str, Table]:
+    """Every gender breakdown table from the clean business and project frames (all years)."""
+    config = config or BreakdownConfig()
+    tables = build_source_tables(business, "business_support", config)
+    tables |= build_source_tables(project, "project_support", config)
+    sources = {
+        "business_support_by_gender": ("business_support",),
+        "project_support_by_gender": ("project_support",),
+    }
+
+    categories = {
+        "business_support_by_gender": "support_type",
+        "project_support_by_gender": "owner_type",
+    }
+    differences = []
+    for main, category in categories.items():
+        source = sources[main][0]
+        work = approval_rate_difference(
+            tables[main].work, source, category, config.confidence_level
+        )
+        published = approval_rate_difference(
+            tables[main].published, source, category, config.confidence_level
+        )
+        differences.append((work, published))
+    tables["approval_rate_difference"] = Table(
+        pd.concat([w for w, _ in differences], ignore_index=True),
+        pd.concat([p for _, p in differences], ignore_index=True),
+        _empty_log(),
+    )
+
+    for main in MAIN_TABLES:
+        keys = list(_SPECS[main].keys)
+        tables[f"{main}_period_change"] = Table(
+            period_change(tables[main].work, keys, config.periods),
+            period_change(tables[main].published, keys, config.periods),
+            _empty_log(),
+        )
+    return tables
+
+
+def _empty_log() -> pd.DataFrame:
+    return pd.DataFrame(columns=["period", "family", "rule", "columns"])
+
+
+def suppression_report(tables: Mapping[str, Table]) -> pd.DataFrame:
+    """One row per suppressed cell family over all tables, for the quality report."""
+    rows = []
+    for name, table in tables.items():
+        log = table.log
+        if log.empty:
+            continue
+        keys = [c for c in log.columns if c not in ("period", "family", "rule", "columns")]
+        cell = log[keys].astype("string").fillna("")
+        described = pd.Series("", index=log.index, dtype="string")
+        for number, key in enumerate(keys):
+            described = described + ("; " if number else "") + f"{key}=" + cell[key]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "table": name,
+                    "period": log["period"].astype("string"),
+                    "cell": described.astype("string"),
+                    "family": log["family"].astype("string"),
+                    "rule": log["rule"].astype("string"),
+                    "columns": log["columns"].astype("string"),
+                }
+            )
+        )
+    columns = ["table", "period", "cell", "family", "rule", "columns"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    report = pd.concat(rows, ignore_index=True)
+    return report.sort_values(columns, kind="stable").reset_index(drop=True)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _format_float(value: float, digits: int) -> str:
+    if not np.isfinite(value):
+        return ""
+    text = np.format_float_positional(
+        value, precision=digits, unique=False, fractional=False, trim="-"
+    )
+    return "0" if text in ("-0", "0") else text
+
+
+def format_for_csv(frame: pd.DataFrame, significant_digits: int = 6) -> pd.DataFrame:
+    """Every cell as the text written to CSV: fixed significant digits, true/false, NA empty."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            text = values.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+        elif pd.api.types.is_integer_dtype(values.dtype):
+            text = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif pd.api.types.is_float_dtype(values.dtype):
+            numbers = values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+            text = pd.Series(
+                [_format_float(v, significant_digits) for v in numbers], index=frame.index
+            )
+        else:
+            text = values.map(lambda v: "" if pd.isna(v) else str(v))
+        out[column] = text.astype(object)
+    return out
+
+
+def write_csv(
+    frame: pd.DataFrame, path: str | os.PathLike[str], significant_digits: int = 6
+) -> None:
+    """Write atomically: a reader never sees half a file, and a failed run leaves no new file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = format_for_csv(frame, significant_digits).to_csv(index=False, lineterminator="\n")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
