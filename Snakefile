@@ -11,6 +11,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
+include: "workflow/rules/gender.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -1,13 +1,10 @@
-"""Snakemake script: sex-disaggregated breakdowns of business and project support.
+"""Snakemake step: sex-disaggregated breakdowns of business and project support.
 
 Reads the clean parquet files of both sources, builds every gender table with
 `rtp_eval.breakdown` and writes the unsuppressed work tables to `results/work/` and the
 published tables (disclosure control applied) to `results/tables/`.
 """
 
-from __future__ import annotations
-
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from rtp_eval import schema
-from rtp_eval.breakdown import BreakdownConfig, build_tables, suppression_report, write_csv
-
-log = logging.getLogger("gender_breakdown")
+from rtp_eval.breakdown import BreakdownConfig, build_tables, suppression_report
+from rtp_eval.io import write_csv
+from rtp_eval.runner import log, run_step
 
 
 def read_clean(paths: Sequence[str], source: str) -> pd.DataFrame:
@@ -29,37 +26,7 @@ def read_clean(paths: Sequence[str], source: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype(schema.clean_dtypes(source))
 
 
-def run(
-    business_paths: Sequence[str],
-    project_paths: Sequence[str],
-    config: BreakdownConfig,
-    tables_dir: Path,
-    work_dir: Path,
-) -> list[str]:
-    business = read_clean(business_paths, "business_support")
-    project = read_clean(project_paths, "project_support")
-    log.info("read %d business and %d project cases", len(business), len(project))
-    tables = build_tables(business, project, config)
-    for name, table in tables.items():
-        write_csv(table.work, work_dir / f"{name}.csv")
-        write_csv(table.published, tables_dir / f"{name}.csv")
-        log.info(
-            "%s: %d rows, %d with suppressed cells",
-            name,
-            len(table.published),
-            int(table.published["suppressed"].sum()),
-        )
-    write_csv(suppression_report(tables), work_dir / "disclosure_suppressions.csv")
-    return list(tables)
-
-
 def main(snakemake: Any) -> None:
-    logging.basicConfig(
-        filename=snakemake.log[0],
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
     params = snakemake.params
     config = BreakdownConfig.from_params(params.periods, params.disclosure)
     log.info(
@@ -70,20 +37,25 @@ def main(snakemake: Any) -> None:
         config.rules.dominance_k_pct,
         config.confidence_level,
     )
-    tables_dir = Path(getattr(params, "tables_dir", "results/tables"))
-    work_dir = Path(getattr(params, "work_dir", "results/work"))
-    try:
-        run(
-            list(snakemake.input.business),
-            list(snakemake.input.project),
-            config,
-            tables_dir,
-            work_dir,
+    business = read_clean(snakemake.input.business, "business_support")
+    project = read_clean(snakemake.input.project, "project_support")
+    log.info("read %d business and %d project cases", len(business), len(project))
+    tables = build_tables(business, project, config)
+    published = {Path(p).stem: p for p in snakemake.output.tables}
+    work = {Path(p).stem: p for p in snakemake.output.work}
+    if set(tables) != set(published):
+        raise RuntimeError(f"tables built {sorted(tables)} differ from outputs {sorted(published)}")
+    for name, table in tables.items():
+        write_csv(table.work, work[name])
+        write_csv(table.published, published[name])
+        log.info(
+            "%s: %d rows, %d with suppressed cells",
+            name,
+            len(table.published),
+            int(table.published["suppressed"].sum()),
         )
-    except Exception:
-        log.exception("gender breakdown failed")
-        raise
+    write_csv(suppression_report(tables), snakemake.output.suppressions)
 
 
 if "snakemake" in globals():
-    main(snakemake)  # noqa: F821
+    run_step(main, snakemake)  # noqa: F821

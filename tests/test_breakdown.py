@@ -19,11 +19,10 @@ from rtp_eval.breakdown import (
     BreakdownConfig,
     build_source_tables,
     build_tables,
-    format_for_csv,
     table_layout,
-    write_csv,
 )
 from rtp_eval.disclosure import DisclosureRules, find_disclosure_violations
+from rtp_eval.io import format_for_csv, write_csv
 
 NA = pd.NA
 PERIODS = {"2016-2017": (2016, 2017)}

@@ -20,11 +20,8 @@ Choices a reader of the tables should know (also stated in the report's method s
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -866,49 +863,10 @@ def suppression_report(tables: Mapping[str, Table]) -> pd.DataFrame:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _format_float(value: float, digits: int) -> str:
-    if not np.isfinite(value):
-        return ""
-    text = np.format_float_positional(
-        value, precision=digits, unique=False, fractional=False, trim="-"
+def table_names() -> tuple[str, ...]:
+    """Names of every table `build_tables` returns, in its order (the rule's outputs)."""
+    return (
+        *_SPECS,
+        "approval_rate_difference",
+        *(f"{main}_period_change" for main in MAIN_TABLES),
     )
-    return "0" if text in ("-0", "0") else text
-
-
-def format_for_csv(frame: pd.DataFrame, significant_digits: int = 6) -> pd.DataFrame:
-    """Every cell as the text written to CSV: fixed significant digits, true/false, NA empty."""
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_bool_dtype(values.dtype):
-            text = values.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
-        elif pd.api.types.is_integer_dtype(values.dtype):
-            text = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
-        elif pd.api.types.is_float_dtype(values.dtype):
-            numbers = values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-            text = pd.Series(
-                [_format_float(v, significant_digits) for v in numbers], index=frame.index
-            )
-        else:
-            text = values.map(lambda v: "" if pd.isna(v) else str(v))
-        out[column] = text.astype(object)
-    return out
-
-
-def write_csv(
-    frame: pd.DataFrame, path: str | os.PathLike[str], significant_digits: int = 6
-) -> None:
-    """Write atomically: a reader never sees half a file, and a failed run leaves no new file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = format_for_csv(frame, significant_digits).to_csv(index=False, lineterminator="\n")
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -71,6 +71,11 @@ def check_config(config: Mapping[str, Any], schema_doc: Mapping[str, Any], file:
     breaks = config["classifications"].get("age_breaks", [30, 50, 65])
     if list(breaks) != sorted(set(breaks)):
         raise ConfigError(file, "classifications.age_breaks", "must be strictly increasing")
+    for label, (first, last) in config["periods"].items():
+        if label != f"{first}-{last}":
+            raise ConfigError(
+                file, f"periods.{label}", f"the label must match its years: '{first}-{last}'"
+            )
     as_of = config.get("validation", {}).get("as_of_date")
     if as_of is not None:
         try:

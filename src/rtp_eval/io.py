@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-FLOAT_FORMAT = "%.10g"
 
 
 @contextlib.contextmanager
@@ -48,17 +47,45 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         temporary.write_bytes(data)
 
 
-def to_csv_text(frame: pd.DataFrame) -> str:
+def _format_float(value: float, digits: int) -> str:
+    if not np.isfinite(value):
+        return ""
+    text = np.format_float_positional(
+        value, precision=digits, unique=False, fractional=False, trim="-"
+    )
+    return "0" if text in ("-0", "0") else text
+
+
+def format_for_csv(frame: pd.DataFrame, significant_digits: int = 6) -> pd.DataFrame:
+    """Every cell as the text written to CSV: fixed significant digits, true/false, NA empty."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            text = values.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+        elif pd.api.types.is_integer_dtype(values.dtype):
+            text = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif pd.api.types.is_float_dtype(values.dtype):
+            numbers = values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+            text = pd.Series(
+                [_format_float(v, significant_digits) for v in numbers], index=frame.index
+            )
+        else:
+            text = values.map(lambda v: "" if pd.isna(v) else str(v))
+        out[column] = text.astype(object)
+    return out
+
+
+def to_csv_text(frame: pd.DataFrame, significant_digits: int = 6) -> str:
     """UTF-8 CSV as the contract asks: comma, '.' decimals, `true`/`false`, NA as empty."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_bool_dtype(out[column].dtype):
-            out[column] = out[column].map({True: "true", False: "false"}).astype("string")
-    return out.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, na_rep="")
+    return format_for_csv(frame, significant_digits).to_csv(index=False, lineterminator="\n")
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    write_text(path, to_csv_text(frame))
+def write_csv(
+    frame: pd.DataFrame, path: str | os.PathLike[str], significant_digits: int = 6
+) -> None:
+    """Write atomically: a reader never sees half a file, and a failed run leaves no new file."""
+    write_text(path, to_csv_text(frame, significant_digits))
 
 
 def write_json(data: Any, path: str | os.PathLike[str]) -> None:

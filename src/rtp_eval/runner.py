@@ -33,3 +33,6 @@ def run_step(main: Callable[[Any], None], snakemake: Any) -> None:
     except UserFacingError as error:
         log.error(error.user_message())
         sys.exit(1)
+    except Exception:
+        log.exception("Unexpected error; please report it with this log attached")
+        raise

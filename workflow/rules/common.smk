@@ -11,7 +11,9 @@ from rtp_eval.config import (
     load_schema,
     package_fingerprint,
 )
+from rtp_eval.breakdown import table_names
 from rtp_eval.discovery import discover_raw_files
+from rtp_eval.figures import GENDER_FIGURES
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
 
@@ -33,6 +35,7 @@ EDITION = config["report"]["edition"]
 # Rules that import the package take this as a param: an edit to the package reruns them.
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
+GENDER_TABLES = table_names()
 
 try:
     RAW_FILES = discover_raw_files(RAW_DIR)

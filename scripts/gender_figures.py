@@ -1,0 +1,24 @@
+"""Snakemake step: the gender breakdown figures (SVG, text alternative, data table)."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from rtp_eval import io
+from rtp_eval.figures import gender_figures, source_line
+from rtp_eval.runner import run_step
+
+
+def main(snakemake) -> None:
+    business = pd.read_csv(snakemake.input.business, keep_default_na=False, na_values=[""])
+    outputs = {Path(p).name: p for p in snakemake.output}
+    for figure in gender_figures(
+        business, source_line(snakemake.params.region, snakemake.params.demo)
+    ):
+        io.write_text(outputs[f"{figure.name}.svg"], figure.svg)
+        io.write_text(outputs[f"{figure.name}.txt"], figure.alt_text + "\n")
+        io.write_csv(figure.data, outputs[f"{figure.name}.csv"])
+
+
+if "snakemake" in globals():
+    run_step(main, snakemake)  # noqa: F821

@@ -1,0 +1,46 @@
+# Gender breakdown (3R: Representation and Resources) of decided business and project support.
+
+
+rule gender_breakdown:
+    input:
+        business=clean_files("business_support"),
+        project=clean_files("project_support"),
+    output:
+        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=GENDER_TABLES),
+        work=expand(f"{RESULTS}/work/{{name}}.csv", name=GENDER_TABLES),
+        suppressions=f"{RESULTS}/work/disclosure_suppressions.csv",
+    log:
+        "logs/gender/gender_breakdown.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        periods=config["periods"],
+        disclosure={**config["disclosure"], **config["statistics"]},
+        code=CODE_VERSION,
+    script:
+        "../../scripts/gender_breakdown.py"
+
+
+rule gender_figures:
+    input:
+        business=f"{RESULTS}/tables/business_support_by_gender.csv",
+    output:
+        expand(
+            f"{RESULTS}/figures/{{name}}.{{ext}}",
+            name=GENDER_FIGURES,
+            ext=["svg", "txt", "csv"],
+        ),
+    log:
+        "logs/gender/gender_figures.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        demo=config["demo"],
+        region=config["region"]["name"],
+        code=CODE_VERSION,
+    script:
+        "../../scripts/gender_figures.py"
