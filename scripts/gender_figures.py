@@ -16,7 +16,9 @@ def main(snakemake) -> None:
         business, source_line(snakemake.params.region, snakemake.params.demo)
     ):
         io.write_text(outputs[f"{figure.name}.svg"], figure.svg)
-        io.write_text(outputs[f"{figure.name}.txt"], figure.alt_text + "\n")
+        io.write_json(
+            {"title": figure.title, "alt_text": figure.alt_text}, outputs[f"{figure.name}.json"]
+        )
         io.write_csv(figure.data, outputs[f"{figure.name}.csv"])
 
 

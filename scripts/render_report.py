@@ -1,25 +1,51 @@
 """Snakemake step: render the HTML report from the published tables."""
 
+import json
+from pathlib import Path
+
 import pandas as pd
 
 from rtp_eval import __version__, io
-from rtp_eval.report import quality_context, render_report
+from rtp_eval.report import gender_context, quality_context, render_report, report_figure
 from rtp_eval.runner import run_step
 
 
+def read_table(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"period": str})
+
+
 def main(snakemake) -> None:
-    quality = pd.read_csv(snakemake.input.quality, dtype={"header_row": "Int64"})
-    reasons = pd.read_csv(snakemake.input.reasons)
+    params = snakemake.params
+    support_types = pd.read_csv(snakemake.input.support_types, dtype=str)
+    figures = []
+    for svg_path in snakemake.input.figures_svg:
+        stem = Path(svg_path).with_suffix("")
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        data = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
+        figures.append(
+            report_figure(stem.name, Path(svg_path).read_text(encoding="utf-8"), meta, data)
+        )
     context = {
-        **snakemake.params.report,
-        "demo": snakemake.params.demo,
-        "region": snakemake.params.region,
+        **params.report,
+        "demo": params.demo,
+        "region": params.region,
+        "classifications": params.classifications,
+        "min_units": params.disclosure["min_units"],
+        "dominance_n": params.disclosure["dominance_n"],
+        "dominance_k_pct": params.disclosure["dominance_k_pct"],
         "version": __version__,
-        "code_version": snakemake.params.code,
-        "config_hash": snakemake.params.config_hash,
-        **quality_context(quality, reasons),
+        "code_version": params.code,
+        "config_hash": params.config_hash,
+        **quality_context(read_table(snakemake.input.quality), read_table(snakemake.input.reasons)),
+        **gender_context(
+            read_table(snakemake.input.business),
+            read_table(snakemake.input.projects),
+            read_table(snakemake.input.equality),
+            read_table(snakemake.input.differences),
+            dict(zip(support_types["code"], support_types["label_sv"], strict=True)),
+        ),
     }
-    io.write_text(snakemake.output.html, render_report(context))
+    io.write_text(snakemake.output.html, render_report(context, figures))
 
 
 if "snakemake" in globals():

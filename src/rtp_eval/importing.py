@@ -39,8 +39,8 @@ def import_file(
     read_options: ReadOptions | None = None,
 ) -> ImportResult:
     """Import one file; raises InputFileError if it cannot be read at all."""
-    raw_bytes = path.read_bytes()
     table = read_raw_file(path, display_name, read_options)
+    raw_bytes = path.read_bytes()
     result = validate(table, source, aliases, reference, validation_settings)
     clean = to_clean(
         result.accepted,
@@ -128,5 +128,6 @@ def check_reconciliation(record: Mapping[str, Any]) -> None:
             f"Row counts of {record['file']} do not add up: read {record['rows_read']}, "
             f"accepted {record['rows_accepted']} + quarantined {record['rows_quarantined']} + "
             f"withdrawn {record['rows_withdrawn']} = {parts}. Nothing was published; please "
-            "report this as a bug with the file attached."
+            "report this as a bug with the job's log attached (not the raw file: it holds "
+            "identity numbers)."
         )

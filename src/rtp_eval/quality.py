@@ -76,7 +76,7 @@ def verify_counts(record: Mapping[str, Any], clean: pd.DataFrame, quarantine_row
             raise ReconciliationError(
                 f"{record['file']}: the quality record says {name} = {record[name]} but the "
                 f"written files hold {count}. Delete results/ and run again; if it persists, "
-                "report it as a bug."
+                "report it as a bug with the job's log attached."
             )
     check_reconciliation(record)
 

@@ -107,7 +107,7 @@ def decode(data: bytes, display_name: str, encoding: str | None = None) -> tuple
             raise InputFileError(
                 display_name,
                 f"unknown encoding '{candidate}' in the configuration",
-                hint="Use utf-8, utf-8-sig or cp1252.",
+                hint="Use utf-8, utf-8-sig, utf-16 or cp1252.",
             ) from None
     row = data[: last_error.start].count(b"\n") + 1
     raise InputFileError(

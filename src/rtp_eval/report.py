@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 import pandas as pd
 
 from rtp_eval import formatting
+from rtp_eval.report_content import (
+    Cell,
+    ReportTable,
+    approval_difference_table,
+    equality_table,
+    jobs_table,
+    key_findings,
+    periods_in,
+    project_table,
+    representation_table,
+    resources_table,
+)
 
 SOURCE_LABELS_SV = {"business_support": "Företagsstöd", "project_support": "Projektstöd"}
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    name: str
+    title: str
+    svg_markup: str
+    alt_text: str
+    data_table: ReportTable
 
 
 def environment() -> jinja2.Environment:
@@ -26,6 +49,36 @@ def environment() -> jinja2.Environment:
     env.filters["percent"] = formatting.percent
     env.filters["source_sv"] = lambda s: SOURCE_LABELS_SV.get(s, s)
     return env
+
+
+def inline_svg(svg: str, name: str, label: str) -> str:
+    """Make an SVG safe to inline: unique ids per figure and an accessible name."""
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{name}-\1)", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{name}-\1"', svg)
+    label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return re.sub(
+        r"<svg\b", f'<svg role="img" aria-label="{label}" focusable="false"', svg, count=1
+    )
+
+
+def figure_table(name: str, title: str, data: pd.DataFrame) -> ReportTable:
+    columns = [str(c) for c in data.columns]
+    rows = [[Cell(str(v)) for v in record] for record in data.astype(str).itertuples(index=False)]
+    return ReportTable(
+        id=f"data-{name}", caption=f"Data till diagrammet: {title}", columns=columns, rows=rows
+    )
+
+
+def report_figure(name: str, svg: str, meta: Mapping[str, str], data: pd.DataFrame) -> ReportFigure:
+    """A figure for the report from its SVG, its metadata (title, alt text) and data table."""
+    return ReportFigure(
+        name=name,
+        title=meta["title"],
+        svg_markup=inline_svg(svg, name, meta["alt_text"]),
+        alt_text=meta["alt_text"],
+        data_table=figure_table(name, meta["title"], data),
+    )
 
 
 def quality_context(quality: pd.DataFrame, reasons: pd.DataFrame) -> dict[str, Any]:
@@ -46,5 +99,27 @@ def quality_context(quality: pd.DataFrame, reasons: pd.DataFrame) -> dict[str, A
     }
 
 
-def render_report(context: Mapping[str, Any]) -> str:
-    return environment().get_template("report.html.j2").render(**context)
+def gender_context(
+    business: pd.DataFrame,
+    projects: pd.DataFrame,
+    equality: pd.DataFrame,
+    differences: pd.DataFrame,
+    support_types: Mapping[str, str],
+) -> dict[str, Any]:
+    """Tables and sentences of the R1 and R2 sections."""
+    pooled = [p for p, kind in periods_in(business) if kind == "period"]
+    return {
+        "findings": key_findings(business, projects),
+        "r1_business": representation_table(business),
+        "r1_difference": approval_difference_table(differences),
+        "r1_projects": project_table(projects),
+        "r2_by_type": [resources_table(business, p, support_types) for p in pooled],
+        "r2_jobs": jobs_table(business),
+        "equality": [equality_table(equality, p) for p in pooled],
+        "periods": pooled,
+    }
+
+
+def render_report(context: Mapping[str, Any], figures: Sequence[ReportFigure] = ()) -> str:
+    by_name = {f.name: f for f in figures}
+    return environment().get_template("report.html.j2").render(**context, figures=by_name)

@@ -1,5 +1,6 @@
 # Loading and validation only: config checks, raw-file discovery, shared parameters.
 
+import os
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -14,6 +15,7 @@ from rtp_eval.config import (
 from rtp_eval.breakdown import table_names
 from rtp_eval.discovery import discover_raw_files
 from rtp_eval.figures import GENDER_FIGURES
+from rtp_eval.pseudonymise import key_fingerprint, resolve_key
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
 
@@ -38,6 +40,17 @@ CONFIG_HASH = config_fingerprint(config)
 GENDER_TABLES = table_names()
 
 try:
+    # Resolved at start-up so that a new key re-imports everything (its fingerprint is a
+    # param); the key file is created here on first use.
+    PSEUDONYM_KEY_FINGERPRINT = key_fingerprint(
+        resolve_key(
+            demo=config["demo"],
+            use_demo_key=config["pseudonymisation"]["use_demo_key"],
+            key_env=config["pseudonymisation"]["key_env"],
+            key_file=config["pseudonymisation"]["key_file"],
+            environ=dict(os.environ),
+        )
+    )
     RAW_FILES = discover_raw_files(RAW_DIR)
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
@@ -89,4 +102,5 @@ def import_settings(wildcards):
         "columns": config["sources"][wildcards.source]["columns"],
         "labels": config.get("labels", {}),
         "read_options": config.get("files", {}).get(relative, {}),
+        "key_fingerprint": PSEUDONYM_KEY_FINGERPRINT,
     }

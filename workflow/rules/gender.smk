@@ -30,7 +30,7 @@ rule gender_figures:
         expand(
             f"{RESULTS}/figures/{{name}}.{{ext}}",
             name=GENDER_FIGURES,
-            ext=["svg", "txt", "csv"],
+            ext=["svg", "json", "csv"],
         ),
     log:
         "logs/gender/gender_figures.log",

@@ -1,10 +1,18 @@
-# Report: rendered only from the published tables in results/tables/.
+# Report: rendered only from the published tables in results/tables/ and the figures.
 
 
 rule render_report:
     input:
         quality=rules.combine_import_quality.output.table,
         reasons=rules.combine_import_quality.output.reasons,
+        business=f"{RESULTS}/tables/business_support_by_gender.csv",
+        projects=f"{RESULTS}/tables/project_support_by_gender.csv",
+        equality=f"{RESULTS}/tables/project_support_equality.csv",
+        differences=f"{RESULTS}/tables/approval_rate_difference.csv",
+        figures_svg=expand(f"{RESULTS}/figures/{{name}}.svg", name=GENDER_FIGURES),
+        figures_meta=expand(f"{RESULTS}/figures/{{name}}.json", name=GENDER_FIGURES),
+        figures_data=expand(f"{RESULTS}/figures/{{name}}.csv", name=GENDER_FIGURES),
+        support_types=REFERENCE_DIR / "support_types.csv",
     output:
         html=f"{REPORTS}/{EDITION}/index.html",
     log:
@@ -17,6 +25,8 @@ rule render_report:
         report=config["report"],
         demo=config["demo"],
         region=config["region"]["name"],
+        classifications=config["classifications"],
+        disclosure=config["disclosure"],
         config_hash=CONFIG_HASH,
         code=CODE_VERSION,
     script:

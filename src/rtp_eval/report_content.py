@@ -1,0 +1,403 @@
+"""What the report says: tables and sentences built from the published tables only.
+
+Every number cell carries the table, row key and column it comes from (as `data-` attributes in
+the HTML), so a test can check each printed number against `results/tables/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from rtp_eval import formatting
+
+GROUPS_SV = {
+    "leadership": {"women": "Kvinnoledda", "men": "Mansledda", "unknown": "Okänt kön på vd"},
+    "ownership": {
+        "women": "Kvinnoägda",
+        "men": "Mansägda",
+        "mixed": "Jämnt ägda (40–60 %)",
+        "unknown": "Okänd ägarfördelning",
+    },
+    "project": {
+        "women": "Kvinnlig projektledare",
+        "men": "Manlig projektledare",
+        "unknown": "Okänt",
+    },
+}
+EQUALITY_LEVELS_SV = {
+    "0": "0 – inte beaktad",
+    "1": "1 – beskriven",
+    "2": "2 – integrerad i verksamheten",
+    "3": "3 – huvudsyfte",
+    "unknown": "Uppgift saknas",
+    "all": "Samtliga",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell; number cells name their source so they can be checked."""
+
+    text: str
+    table: str | None = None
+    key: str | None = None
+    column: str | None = None
+    numeric: bool = False
+    suppressed: bool = False
+
+
+@dataclass
+class ReportTable:
+    id: str
+    caption: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(cell.suppressed for row in self.rows for cell in row)
+
+
+def row_key(row: Mapping[str, object], keys: Sequence[str]) -> str:
+    return ";".join(f"{k}={_key_text(row[k])}" for k in keys)
+
+
+def _key_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def number_cell(
+    row: Mapping[str, object] | None,
+    table: str,
+    keys: Sequence[str],
+    column: str,
+    fmt: Callable[[object], str],
+) -> Cell:
+    """A number from a published table row (`..` when suppressed or missing)."""
+    if row is None:
+        return Cell("..", numeric=True, suppressed=True)
+    value = row[column]
+    missing = value is None or pd.isna(value)
+    return Cell(
+        formatting.SUPPRESSED if missing else fmt(value),
+        table=table,
+        key=row_key(row, keys),
+        column=column,
+        numeric=True,
+        suppressed=missing,
+    )
+
+
+def pick(frame: pd.DataFrame, **filters: object) -> dict[str, object] | None:
+    """The single row matching `filters`, or None."""
+    selected = frame
+    for column, value in filters.items():
+        selected = selected[selected[column].astype(str) == str(value)]
+    if selected.empty:
+        return None
+    return selected.iloc[0].to_dict()
+
+
+def periods_in(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(period label, kind) in display order: single years, then pooled periods."""
+    rows = frame[["period", "period_kind"]].drop_duplicates()
+    years = sorted(rows[rows["period_kind"] == "year"]["period"].astype(str))
+    pooled = sorted(rows[rows["period_kind"] == "period"]["period"].astype(str))
+    return [(y, "year") for y in years] + [(p, "period") for p in pooled]
+
+
+BUSINESS_KEYS = ("period", "support_type", "classification", "group")
+PROJECT_KEYS = ("period", "owner_type", "group")
+
+
+def representation_table(business: pd.DataFrame) -> ReportTable:
+    """R1: decisions and approval by leadership group, per year and period (all support types)."""
+    name = "business_support_by_gender"
+    rows = []
+    for period, _ in periods_in(business):
+        cells = [Cell(period)]
+        for group in ("women", "men", "unknown"):
+            row = pick(
+                business,
+                period=period,
+                support_type="all",
+                classification="leadership",
+                group=group,
+            )
+            cells.append(number_cell(row, name, BUSINESS_KEYS, "decisions", formatting.number))
+        women = pick(
+            business, period=period, support_type="all", classification="leadership", group="women"
+        )
+        men = pick(
+            business, period=period, support_type="all", classification="leadership", group="men"
+        )
+        cells.append(number_cell(women, name, BUSINESS_KEYS, "share_of_decisions", _pct))
+        cells.append(number_cell(women, name, BUSINESS_KEYS, "approval_rate", _pct))
+        cells.append(number_cell(men, name, BUSINESS_KEYS, "approval_rate", _pct))
+        rows.append(cells)
+    return ReportTable(
+        id="tabell-r1-foretag",
+        caption="Beslutade ärenden om företagsstöd efter vd:s kön, per år och period",
+        columns=[
+            "År/period",
+            "Kvinnoledda, ärenden",
+            "Mansledda, ärenden",
+            "Okänt kön, ärenden",
+            "Kvinnoleddas andel av ärendena",
+            "Beviljandegrad, kvinnoledda",
+            "Beviljandegrad, mansledda",
+        ],
+        rows=rows,
+    )
+
+
+def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
+    """Women-men difference in approval rate with Newcombe interval and exact test."""
+    name = "approval_rate_difference"
+    keys = ("source", "period", "classification", "category_type", "category")
+    selected = differences[
+        (differences["source"] == "business_support")
+        & (differences["classification"] == "leadership")
+        & (differences["category"] == "all")
+    ]
+    rows = []
+    for period, _ in periods_in(selected):
+        row = pick(selected, period=period)
+        rows.append(
+            [
+                Cell(period),
+                number_cell(row, name, keys, "women_approval_rate", _pct),
+                number_cell(row, name, keys, "men_approval_rate", _pct),
+                number_cell(row, name, keys, "approval_rate_difference", _pp),
+                number_cell(row, name, keys, "approval_rate_difference_ci_low", _pp),
+                number_cell(row, name, keys, "approval_rate_difference_ci_high", _pp),
+                number_cell(row, name, keys, "p_value", _p_value),
+            ]
+        )
+    return ReportTable(
+        id="tabell-r1-skillnad",
+        caption="Skillnad i beviljandegrad mellan kvinnoledda och mansledda företag",
+        columns=[
+            "År/period",
+            "Kvinnoledda",
+            "Mansledda",
+            "Skillnad, procentenheter",
+            "95 % intervall, lägre",
+            "95 % intervall, övre",
+            "p-värde (Fishers exakta test)",
+        ],
+        rows=rows,
+        notes=[
+            "Skillnaden är kvinnoleddas minus mansleddas beviljandegrad. Intervallet är "
+            "Newcombes intervall för en skillnad mellan två andelar."
+        ],
+    )
+
+
+def resources_table(
+    business: pd.DataFrame, period: str, support_types: Mapping[str, str]
+) -> ReportTable:
+    """R2: granted amount, share and typical grant by support type and leadership group."""
+    name = "business_support_by_gender"
+    rows = []
+    for code, label in [*support_types.items(), ("all", "Samtliga stödformer")]:
+        women = pick(
+            business, period=period, support_type=code, classification="leadership", group="women"
+        )
+        men = pick(
+            business, period=period, support_type=code, classification="leadership", group="men"
+        )
+        total = pick(
+            business, period=period, support_type=code, classification="leadership", group="all"
+        )
+        if women is None and men is None and total is None:
+            continue
+        rows.append(
+            [
+                Cell(label),
+                number_cell(total, name, BUSINESS_KEYS, "amount_granted_sek", formatting.kronor),
+                number_cell(women, name, BUSINESS_KEYS, "share_of_amount", _pct),
+                number_cell(men, name, BUSINESS_KEYS, "share_of_amount", _pct),
+                number_cell(women, name, BUSINESS_KEYS, "median_granted_sek", formatting.kronor),
+                number_cell(men, name, BUSINESS_KEYS, "median_granted_sek", formatting.kronor),
+            ]
+        )
+    return ReportTable(
+        id=f"tabell-r2-{period}",
+        caption=f"Beviljat belopp per stödform och vd:s kön, {period}",
+        columns=[
+            "Stödform",
+            "Beviljat belopp totalt",
+            "Kvinnoleddas andel av beloppet",
+            "Mansleddas andel av beloppet",
+            "Medianbelopp, kvinnoledda",
+            "Medianbelopp, mansledda",
+        ],
+        rows=rows,
+    )
+
+
+def jobs_table(business: pd.DataFrame) -> ReportTable:
+    name = "business_support_by_gender"
+    rows = []
+    for period, _ in periods_in(business):
+        row = pick(
+            business, period=period, support_type="all", classification="leadership", group="all"
+        )
+        rows.append(
+            [
+                Cell(period),
+                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_women", _jobs),
+                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_men", _jobs),
+                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_foreign_born_women", _jobs),
+                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_foreign_born_men", _jobs),
+                number_cell(row, name, BUSINESS_KEYS, "women_share_of_expected_jobs", _pct),
+            ]
+        )
+    return ReportTable(
+        id="tabell-r2-jobb",
+        caption="Förväntade nya heltidsjobb i beviljade ärenden, för kvinnor och män",
+        columns=[
+            "År/period",
+            "Kvinnor",
+            "Män",
+            "Utrikes födda kvinnor",
+            "Utrikes födda män",
+            "Kvinnors andel",
+        ],
+        rows=rows,
+    )
+
+
+def project_table(projects: pd.DataFrame) -> ReportTable:
+    name = "project_support_by_gender"
+    rows = []
+    for period, _ in periods_in(projects):
+        cells = [Cell(period)]
+        for group in ("women", "men"):
+            row = pick(projects, period=period, owner_type="all", group=group)
+            cells.append(number_cell(row, name, PROJECT_KEYS, "granted", formatting.number))
+            cells.append(number_cell(row, name, PROJECT_KEYS, "share_of_amount", _pct))
+        rows.append(cells)
+    return ReportTable(
+        id="tabell-r1-projekt",
+        caption="Beviljade projekt efter projektledarens kön och andel av beviljade medel",
+        columns=[
+            "År/period",
+            "Kvinnlig projektledare, beviljade",
+            "Kvinnlig projektledare, andel av medlen",
+            "Manlig projektledare, beviljade",
+            "Manlig projektledare, andel av medlen",
+        ],
+        rows=rows,
+    )
+
+
+def equality_table(equality: pd.DataFrame, period: str) -> ReportTable:
+    name = "project_support_equality"
+    keys = ("period", "equality_assessment")
+    rows = []
+    for level, label in EQUALITY_LEVELS_SV.items():
+        row = pick(equality, period=period, equality_assessment=level)
+        if row is None:
+            continue
+        rows.append(
+            [
+                Cell(label),
+                number_cell(row, name, keys, "decisions", formatting.number),
+                number_cell(row, name, keys, "granted", formatting.number),
+                number_cell(row, name, keys, "amount_granted_sek", formatting.kronor),
+                number_cell(row, name, keys, "share_of_amount", _pct),
+                number_cell(row, name, keys, "routine_applied", formatting.number),
+            ]
+        )
+    return ReportTable(
+        id=f"tabell-jamstalldhet-{period}",
+        caption=f"Projektbeslut efter jämställdhetsbedömning (horisontellt kriterium), {period}",
+        columns=[
+            "Bedömning",
+            "Beslutade",
+            "Beviljade",
+            "Beviljat belopp",
+            "Andel av beviljat belopp",
+            "Beredda med jämställdhetsrutinen",
+        ],
+        rows=rows,
+    )
+
+
+def key_findings(business: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
+    """Generated sentences with the key numbers, for every pooled period."""
+    sentences = []
+    for period, kind in periods_in(business):
+        if kind != "period":
+            continue
+        women = pick(
+            business, period=period, support_type="all", classification="leadership", group="women"
+        )
+        total = pick(
+            business, period=period, support_type="all", classification="leadership", group="all"
+        )
+        men = pick(
+            business, period=period, support_type="all", classification="leadership", group="men"
+        )
+        if not women or not total or _missing(women, "granted") or _missing(total, "granted"):
+            sentences.append(
+                f"För {period} kan andelarna för kvinnoledda företag inte redovisas "
+                "eftersom uppgifterna är för få (..)."
+            )
+            continue
+        granted_share = float(women["granted"]) / float(total["granted"])
+        amount = formatting.percent(women["share_of_amount"], 0)
+        sentences.append(
+            f"Under {period} stod kvinnoledda företag för {formatting.percent(granted_share, 0)} "
+            f"av de beviljade ärendena men fick {amount} av det beviljade beloppet."
+        )
+        if men and not _missing(women, "approval_rate") and not _missing(men, "approval_rate"):
+            sentences.append(
+                f"Av kvinnoledda företags ansökningar beviljades "
+                f"{formatting.percent(women['approval_rate'], 0)}, av mansleddas "
+                f"{formatting.percent(men['approval_rate'], 0)} ({period})."
+            )
+    for period, kind in periods_in(projects):
+        if kind != "period":
+            continue
+        women = pick(projects, period=period, owner_type="all", group="women")
+        total = pick(projects, period=period, owner_type="all", group="all")
+        if women and total and not _missing(women, "granted") and not _missing(total, "granted"):
+            share = float(women["granted"]) / float(total["granted"])
+            sentences.append(
+                f"Av de beviljade projekten {period} leddes {formatting.percent(share, 0)} "
+                "av en kvinna."
+            )
+    return sentences
+
+
+def _missing(row: Mapping[str, object], column: str) -> bool:
+    value = row.get(column)
+    return value is None or pd.isna(value)
+
+
+def _pct(value: object) -> str:
+    return formatting.percent(value, 1)
+
+
+def _pp(value: object) -> str:
+    return formatting.number(float(value) * 100, 1)
+
+
+def _jobs(value: object) -> str:
+    return formatting.number(value, 1)
+
+
+def _p_value(value: object) -> str:
+    number = float(value)
+    return "< 0,001" if number < 0.001 else formatting.number(number, 3)
