@@ -6,7 +6,14 @@ from pathlib import Path
 import pandas as pd
 
 from rtp_eval import __version__, io
-from rtp_eval.report import gender_context, quality_context, render_report, report_figure
+from rtp_eval.pdf import render_pdf
+from rtp_eval.report import (
+    data_epoch,
+    gender_context,
+    quality_context,
+    render_report,
+    report_figure,
+)
 from rtp_eval.runner import run_step
 
 
@@ -45,7 +52,10 @@ def main(snakemake) -> None:
             dict(zip(support_types["code"], support_types["label_sv"], strict=True)),
         ),
     }
-    io.write_text(snakemake.output.html, render_report(context, figures))
+    html = render_report(context, figures)
+    io.write_text(snakemake.output.html, html)
+    business = read_table(snakemake.input.business)
+    io.write_bytes(snakemake.output.pdf, render_pdf(html, source_date_epoch=data_epoch(business)))
 
 
 if "snakemake" in globals():

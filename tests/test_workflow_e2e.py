@@ -143,6 +143,8 @@ def test_adding_a_year_imports_only_that_year(built: Path, tmp_path: Path) -> No
     assert {rule for rule, _ in jobs} == {
         "import_raw_file",
         "combine_import_quality",
+        "gender_breakdown",
+        "gender_figures",
         "render_report",
         "all",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import jinja2
 import pandas as pd
 
 from rtp_eval import formatting
+from rtp_eval.breakdown import CATEGORY_ORDER
 from rtp_eval.report_content import (
     Cell,
     ReportTable,
@@ -108,12 +110,19 @@ def gender_context(
 ) -> dict[str, Any]:
     """Tables and sentences of the R1 and R2 sections."""
     pooled = [p for p, kind in periods_in(business) if kind == "period"]
+    order = CATEGORY_ORDER["support_type"]
+    ordered_types = {
+        code: support_types[code]
+        for code in sorted(
+            support_types, key=lambda c: order.index(c) if c in order else len(order)
+        )
+    }
     return {
         "findings": key_findings(business, projects),
         "r1_business": representation_table(business),
         "r1_difference": approval_difference_table(differences),
         "r1_projects": project_table(projects),
-        "r2_by_type": [resources_table(business, p, support_types) for p in pooled],
+        "r2_by_type": [resources_table(business, p, ordered_types) for p in pooled],
         "r2_jobs": jobs_table(business),
         "equality": [equality_table(equality, p) for p in pooled],
         "periods": pooled,
@@ -123,3 +132,10 @@ def gender_context(
 def render_report(context: Mapping[str, Any], figures: Sequence[ReportFigure] = ()) -> str:
     by_name = {f.name: f for f in figures}
     return environment().get_template("report.html.j2").render(**context, figures=by_name)
+
+
+def data_epoch(business: pd.DataFrame) -> int:
+    """The end of the latest decision year (UTC), as the report's fixed document date."""
+    years = pd.to_numeric(business["year"], errors="coerce").dropna()
+    last = int(years.max()) if not years.empty else 2000
+    return int(dt.datetime(last, 12, 31, tzinfo=dt.UTC).timestamp())

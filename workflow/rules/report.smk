@@ -15,6 +15,7 @@ rule render_report:
         support_types=REFERENCE_DIR / "support_types.csv",
     output:
         html=f"{REPORTS}/{EDITION}/index.html",
+        pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
     log:
         "logs/report/render_report.log",
     threads: 1
