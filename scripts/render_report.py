@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from rtp_eval import __version__, io
-from rtp_eval.pdf import render_pdf
+from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
 from rtp_eval.report import (
     data_epoch,
     gender_context,
@@ -55,7 +55,8 @@ def main(snakemake) -> None:
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)
     business = read_table(snakemake.input.business)
-    io.write_bytes(snakemake.output.pdf, render_pdf(html, source_date_epoch=data_epoch(business)))
+    pdf = render_pdf(html, source_date_epoch=data_epoch(business))
+    io.write_bytes(snakemake.output.pdf, add_figure_alt_texts(pdf, figure_labels(html)))
 
 
 if "snakemake" in globals():
