@@ -3,8 +3,9 @@
 #   - system libraries for PDF rendering (WeasyPrint: Pango, HarfBuzz subsetting) and fonts,
 #   - a virtual environment in .venv with the exact locked Python packages,
 #   - the rtp_eval package itself (editable, so the workflow always runs the code you see).
-# Options: --runtime-only (no test/dev tools), --with-browser (Chromium for the accessibility
-# test). Safe to run again: it only installs what is missing.
+# Options: --runtime-only (no test/dev tools); --with-browser (what the report tests need beyond
+# Python: Chromium and axe-core for the accessibility test, poppler-utils to read PDF pages).
+# Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,7 +21,8 @@ done
 
 system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [ "$with_browser" = 1 ]; then
-  system_packages+=(chromium)
+  system_packages+=(chromium poppler-utils)
+  command -v npm >/dev/null || system_packages+=(nodejs npm)
 fi
 
 missing=()
@@ -50,4 +52,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+if [ "$with_browser" = 1 ]; then
+  npm ci --prefix tests/accessibility --no-audit --no-fund --loglevel=error
+fi
 echo "rtp-eval is installed in .venv (packages from $lock)."

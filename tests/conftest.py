@@ -1,7 +1,10 @@
-"""Shared fixtures: the repository's paths, its reference data and config."""
+"""Shared fixtures: the repository's paths, its reference data and config, and workflow runs."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import yaml
 from rtp_eval.reference import Reference, load_reference
 
 REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "data" / "e2e"
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +30,44 @@ def reference() -> Reference:
 def default_config() -> dict:
     with (REPO / "config" / "config.yaml").open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the workflow of this repository in `workdir` (a fresh process, as a user would)."""
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=900)
+
+
+def make_project(workdir: Path, raw: Path = FIXTURE / "raw") -> Path:
+    """A working directory with raw files, the reference data and the config."""
+    shutil.copytree(raw, workdir / "data" / "raw")
+    shutil.copytree(REPO / "data" / "reference", workdir / "data" / "reference")
+    shutil.copytree(REPO / "config", workdir / "config")
+    return workdir
+
+
+def build(workdir: Path) -> Path:
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workflow run on the small hand-made fixture of tests/data/e2e."""
+    return build(make_project(tmp_path_factory.mktemp("fixture")))
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workflow run on the shipped (fictitious) demo data."""
+    return build(make_project(tmp_path_factory.mktemp("demo"), REPO / "data" / "raw"))

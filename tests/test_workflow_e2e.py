@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import FIXTURE, make_project, snakemake
 
-FIXTURE = REPO / "tests" / "data" / "e2e"
 pytestmark = pytest.mark.e2e
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
-
-
-def make_project(workdir: Path) -> Path:
-    """A working directory with the fixture's raw files, the reference data and the config."""
-    shutil.copytree(FIXTURE / "raw", workdir / "data" / "raw")
-    shutil.copytree(REPO / "data" / "reference", workdir / "data" / "reference")
-    shutil.copytree(REPO / "config", workdir / "config")
-    return workdir
 
 
 def planned_jobs(workdir: Path) -> list[tuple[str, str]]:
@@ -52,16 +28,8 @@ def planned_jobs(workdir: Path) -> list[tuple[str, str]]:
     return jobs
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workdir = make_project(tmp_path_factory.mktemp("e2e"))
-    result = snakemake(workdir, "--cores", "2")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return workdir
-
-
-def test_import_quality_reconciles(built: Path) -> None:
-    quality = pd.read_csv(built / "results" / "tables" / "import_quality.csv")
+def test_import_quality_reconciles(fixture_build: Path) -> None:
+    quality = pd.read_csv(fixture_build / "results" / "tables" / "import_quality.csv")
     counts = quality.set_index("file")[
         ["rows_read", "rows_accepted", "rows_quarantined", "rows_withdrawn"]
     ]
@@ -76,28 +44,28 @@ def test_import_quality_reconciles(built: Path) -> None:
     assert row_2017["delimiter"] == "comma"
     assert row_2017["extra_columns"] == "Handläggare"
     raw = (FIXTURE / "raw" / "business_support" / "2016.csv").read_bytes()
-    import hashlib
-
     assert (
         quality.set_index("file").loc["data/raw/business_support/2016.csv", "sha256"]
         == hashlib.sha256(raw).hexdigest()
     )
 
 
-def test_quarantine_names_file_row_column_reason(built: Path) -> None:
+def test_quarantine_names_file_row_column_reason(fixture_build: Path) -> None:
     quarantine = pd.read_csv(
-        built / "results" / "quarantine" / "business_support" / "2016.csv", dtype=str
+        fixture_build / "results" / "quarantine" / "business_support" / "2016.csv", dtype=str
     )
     found = quarantine[["row", "column", "reason_code"]].values.tolist()
     assert found == [
         ["6", "Sökt belopp", "unparseable"],
         ["7", "Beslutsdatum", "date_outside_file_year"],
     ]
-    assert "VARNING" in (built / "results" / "quarantine" / "README.md").read_text()
+    assert "VARNING" in (fixture_build / "results" / "quarantine" / "README.md").read_text()
 
 
-def test_clean_tables_are_typed_classified_and_pseudonymised(built: Path) -> None:
-    clean = pd.read_parquet(built / "results" / "clean" / "business_support" / "2016.parquet")
+def test_clean_tables_are_typed_classified_and_pseudonymised(fixture_build: Path) -> None:
+    clean = pd.read_parquet(
+        fixture_build / "results" / "clean" / "business_support" / "2016.parquet"
+    )
     assert clean["case_id"].tolist() == ["B16-1", "B16-2", "B16-3", "B16-4"]
     assert clean["decision"].tolist() == ["granted", "granted", "rejected", "withdrawn"]
     assert clean["leadership_group"].tolist() == ["women", "men", "women", "men"]
@@ -110,10 +78,10 @@ def test_clean_tables_are_typed_classified_and_pseudonymised(built: Path) -> Non
     assert clean["amount_granted_sek"].tolist()[:2] == [800_000, 450_000]
 
 
-def test_no_raw_identifier_outside_quarantine(built: Path) -> None:
+def test_no_raw_identifier_outside_quarantine(fixture_build: Path) -> None:
     identifiers = ["556036-0793", "5560360793", "5568871239", "19811218-9876", "8112189876"]
     identifiers += ["212000-2411", "2120002411"]
-    for path in [*(built / "results").rglob("*"), *(built / "reports").rglob("*")]:
+    for path in [*(fixture_build / "results").rglob("*"), *(fixture_build / "reports").rglob("*")]:
         if not path.is_file() or "quarantine" in path.parts:
             continue
         content = path.read_bytes()
@@ -121,20 +89,20 @@ def test_no_raw_identifier_outside_quarantine(built: Path) -> None:
             assert identifier.encode() not in content, f"{identifier} found in {path}"
 
 
-def test_report_exists_and_states_its_inputs(built: Path) -> None:
-    html = (built / "reports" / "2012-2021" / "index.html").read_text(encoding="utf-8")
+def test_report_exists_and_states_its_inputs(fixture_build: Path) -> None:
+    html = (fixture_build / "reports" / "2012-2021" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in html
     assert "Fiktiva data" in html
     assert "data/raw/business_support/2016.csv" in html
 
 
-def test_rerun_does_nothing(built: Path) -> None:
-    assert planned_jobs(built) == []
+def test_rerun_does_nothing(fixture_build: Path) -> None:
+    assert planned_jobs(fixture_build) == []
 
 
-def test_adding_a_year_imports_only_that_year(built: Path, tmp_path: Path) -> None:
+def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Path) -> None:
     workdir = tmp_path / "copy"
-    shutil.copytree(built, workdir, symlinks=True)
+    shutil.copytree(fixture_build, workdir, symlinks=True)
     new_file = workdir / "data" / "raw" / "business_support" / "2018.csv"
     shutil.copy(FIXTURE / "extra" / "business_support_2018.csv", new_file)
     jobs = planned_jobs(workdir)
@@ -150,9 +118,9 @@ def test_adding_a_year_imports_only_that_year(built: Path, tmp_path: Path) -> No
     }
 
 
-def test_editing_one_year_reimports_that_year(built: Path, tmp_path: Path) -> None:
+def test_editing_one_year_reimports_that_year(fixture_build: Path, tmp_path: Path) -> None:
     workdir = tmp_path / "copy"
-    shutil.copytree(built, workdir, symlinks=True)
+    shutil.copytree(fixture_build, workdir, symlinks=True)
     raw = workdir / "data" / "raw" / "business_support" / "2017.csv"
     raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     imports = [w for rule, w in planned_jobs(workdir) if rule == "import_raw_file"]

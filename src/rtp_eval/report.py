@@ -55,6 +55,7 @@ def environment() -> jinja2.Environment:
 
 def inline_svg(svg: str, name: str, label: str) -> str:
     """Make an SVG safe to inline: unique ids per figure and an accessible name."""
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{name}-\1)", svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{name}-\1"', svg)
@@ -94,8 +95,9 @@ def quality_context(quality: pd.DataFrame, reasons: pd.DataFrame) -> dict[str, A
         .sum()
         .sort_values(["rows", "reason_code"], ascending=[False, True], kind="stable")
     )
+    files = quality.astype(object).where(quality.notna(), None)
     return {
-        "files": quality.to_dict("records"),
+        "files": files.to_dict("records"),
         "totals": totals,
         "reasons": by_reason.to_dict("records"),
     }

@@ -56,6 +56,7 @@ class ReportTable:
     columns: list[str]
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
+    text_columns: frozenset[int] = frozenset()  # column positions (after the first) not numeric
 
     @property
     def has_suppressed(self) -> bool:

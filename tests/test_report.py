@@ -1,0 +1,205 @@
+"""The published report: numbers traceable to the tables, structure, PDF tags, determinism."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import snakemake
+
+pytestmark = pytest.mark.e2e
+EDITION = "2012-2021"
+
+
+class _Cells(HTMLParser):
+    """Collects every table cell with its attributes and text, and the heading levels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[dict[str, str], str]] = []
+        self.headings: list[int] = []
+        self._open: dict[str, str] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "td":
+            self._open = {k: v or "" for k, v in attrs}
+            self._text = []
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._open is not None:
+            self.cells.append((self._open, "".join(self._text)))
+            self._open = None
+
+
+def _parse(html: str) -> _Cells:
+    parser = _Cells()
+    parser.feed(html)
+    return parser
+
+
+def _shown_number(text: str) -> tuple[float, int, bool]:
+    """The number printed in Swedish format, its decimals, and whether it is a percentage."""
+    compact = text.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace("−", "-")
+    percent = compact.endswith("%")
+    compact = compact.rstrip("%").replace("<", "")
+    whole, _, decimals = compact.partition(",")
+    return float(f"{whole}.{decimals}" if decimals else whole), len(decimals), percent
+
+
+def _matches(shown: str, value: float, column: str) -> bool:
+    number, decimals, percent = _shown_number(shown)
+    if shown.startswith("<"):
+        return value < number
+    scale = 100 if percent or column.startswith("approval_rate_difference") else 1
+    return abs(round(value * scale, decimals) - number) <= 10 ** (-decimals) / 2 + 1e-9
+
+
+def _check_numbers(build: Path) -> int:
+    html = (build / "reports" / EDITION / "index.html").read_text(encoding="utf-8")
+    tables: dict[str, pd.DataFrame] = {}
+    checked = 0
+    for attrs, text in _parse(html).cells:
+        if "data-table" not in attrs:
+            continue
+        name = attrs["data-table"]
+        if name not in tables:
+            tables[name] = pd.read_csv(
+                build / "results" / "tables" / f"{name}.csv", dtype=str, keep_default_na=False
+            )
+        table = tables[name]
+        selected = table
+        for part in attrs["data-key"].split(";"):
+            key, _, value = part.partition("=")
+            selected = selected[selected[key] == value]
+        assert len(selected) == 1, f"{name} {attrs['data-key']}: {len(selected)} rows"
+        stored = selected.iloc[0][attrs["data-column"]]
+        if text == "..":
+            assert stored == "", f"{name} {attrs['data-key']} {attrs['data-column']}"
+        else:
+            assert _matches(text, float(stored), attrs["data-column"]), (
+                f"{name} {attrs['data-key']} {attrs['data-column']}: shown {text!r}, "
+                f"table {stored!r}"
+            )
+        checked += 1
+    return checked
+
+
+def test_every_number_in_the_demo_report_comes_from_the_tables(demo_build: Path) -> None:
+    assert _check_numbers(demo_build) > 300
+
+
+def test_every_number_in_the_fixture_report_comes_from_the_tables(fixture_build: Path) -> None:
+    assert _check_numbers(fixture_build) > 50
+
+
+def test_number_cells_all_name_their_source(demo_build: Path) -> None:
+    html = (demo_build / "reports" / EDITION / "index.html").read_text(encoding="utf-8")
+    unsourced = [
+        text
+        for attrs, text in _parse(html).cells
+        if "num" in attrs.get("class", "") and "data-table" not in attrs
+    ]
+    # Only the figure data tables (checked below) and the quality totals have no source cell.
+    assert len(unsourced) < 0.5 * len(_parse(html).cells)
+
+
+def test_figure_data_tables_match_the_figure_files(demo_build: Path) -> None:
+    html = (demo_build / "reports" / EDITION / "index.html").read_text(encoding="utf-8")
+    for csv in sorted((demo_build / "results" / "figures").glob("*.csv")):
+        data = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        for value in data.iloc[:, -1]:
+            assert value.replace("\u00a0", "&nbsp;") in html or value in html
+
+
+def test_structure_headings_and_demo_banner(demo_build: Path) -> None:
+    html = (demo_build / "reports" / EDITION / "index.html").read_text(encoding="utf-8")
+    levels = _parse(html).headings
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    assert '<html lang="sv">' in html
+    assert "Fiktiva data" in html
+    assert 'class="skip-link"' in html
+    assert "http://" not in html.replace("http://www.w3.org", "")
+    assert "https://" not in html
+    for section in ("Sammanfattning", "R1 Representation", "R2 Resurser", "Datakvalitet"):
+        assert f">{section}</h2>" in html
+
+
+def test_generated_sentences_state_the_key_numbers(demo_build: Path) -> None:
+    html = (demo_build / "reports" / EDITION / "index.html").read_text(encoding="utf-8")
+    assert re.search(
+        r"Under 2016-2018 stod kvinnoledda företag för \d+\u00a0% av de beviljade ärendena "
+        r"men fick \d+\u00a0% av det beviljade beloppet",
+        html,
+    )
+
+
+def _pdf_pages_text(pdf: Path) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; install.sh installs it")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def test_pdf_says_fictitious_on_every_page(demo_build: Path) -> None:
+    pages = _pdf_pages_text(demo_build / "reports" / EDITION / "rapport.pdf")
+    assert len(pages) > 5
+    for number, page in enumerate(pages, start=1):
+        assert "FIKTIVA DATA" in page or "Fiktiva data" in page, f"page {number}"
+        assert f"Sida {number} av {len(pages)}" in page
+
+
+def test_pdf_is_tagged_with_language_title_and_figure_alternatives(demo_build: Path) -> None:
+    import pikepdf
+
+    with pikepdf.open(demo_build / "reports" / EDITION / "rapport.pdf") as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root
+        assert bool(root.MarkInfo.Marked)
+        assert str(root.Lang) == "sv"
+        assert bool(root.ViewerPreferences.DisplayDocTitle)
+        assert "Jämställd regional tillväxt" in str(pdf.docinfo["/Title"])
+        figures = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, pikepdf.Array):
+                for child in node:
+                    walk(child)
+            elif isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == pikepdf.Name("/Figure"):
+                    figures.append(node)
+                if node.get("/K") is not None:
+                    walk(node.K)
+
+        walk(root.StructTreeRoot)
+        assert len(figures) == 5
+        assert all(len(str(figure.get("/Alt", ""))) > 40 for figure in figures)
+
+
+def test_rebuilding_the_report_gives_identical_bytes(demo_build: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_build, copy, symlinks=True)
+    before = {
+        name: (copy / "reports" / EDITION / name).read_bytes()
+        for name in ("index.html", "rapport.pdf")
+    }
+    result = snakemake(copy, "--cores", "1", "--forcerun", "gender_figures", "render_report")
+    assert result.returncode == 0, result.stderr
+    for name, content in before.items():
+        assert (copy / "reports" / EDITION / name).read_bytes() == content, name
