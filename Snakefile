@@ -20,3 +20,4 @@ rule all:
     input:
         rules.combine_import_quality.output,
         rules.render_report.output,
+        rules.publish_bundle.output,

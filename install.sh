@@ -51,6 +51,8 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
+# The project itself, built with a pinned setuptools (requirements-build.lock).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-build.lock
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 if [ "$with_browser" = 1 ]; then
   npm ci --prefix tests/accessibility --no-audit --no-fund --loglevel=error

@@ -203,3 +203,43 @@ def test_rebuilding_the_report_gives_identical_bytes(demo_build: Path, tmp_path:
     assert result.returncode == 0, result.stderr
     for name, content in before.items():
         assert (copy / "reports" / EDITION / name).read_bytes() == content, name
+
+
+def test_untrusted_text_is_inert_in_html_csv_and_xlsx(fixture_build: Path) -> None:
+    from openpyxl import load_workbook
+
+    report = fixture_build / "reports" / EDITION
+    html = (report / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    csv = (report / "tabeller" / "business_support_by_gender_and_programme_area.csv").read_text(
+        encoding="utf-8"
+    )
+    assert "'=HYPERLINK" in csv
+    assert not re.search(r"(^|,)\"?=HYPERLINK", csv, flags=re.MULTILINE)
+    workbook = load_workbook(report / "tabeller.xlsx")
+    values = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and "HYPERLINK" in cell.value
+    ]
+    assert values, "the label should be in the workbook"
+    assert all(cell.value.startswith("'=") and cell.data_type == "s" for cell in values)
+
+
+def test_bundle_has_every_published_table_and_marks_suppressed_cells(fixture_build: Path) -> None:
+    from openpyxl import load_workbook
+
+    report = fixture_build / "reports" / EDITION
+    published = sorted(p.name for p in (fixture_build / "results" / "tables").glob("*.csv"))
+    assert sorted(p.name for p in (report / "tabeller").glob("*.csv")) == published
+    workbook = load_workbook(report / "tabeller.xlsx")
+    assert len(workbook.sheetnames) == len(published) + 1
+    sheet = workbook["T03"]
+    headers = [cell.value for cell in sheet[2]]
+    assert "Beslutade ärenden" in headers and "decisions" not in headers
+    assert any(cell.value == ".." for row in sheet.iter_rows(min_row=3) for cell in row)
+    # Quarantine files (raw rows) never reach the bundle: no bundle table has raw columns.
+    for path in (report / "tabeller").glob("*.csv"):
+        assert "raw: " not in path.read_text(encoding="utf-8").splitlines()[0]

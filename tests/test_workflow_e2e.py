@@ -114,6 +114,7 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
         "gender_breakdown",
         "gender_figures",
         "render_report",
+        "publish_bundle",
         "all",
     }
 

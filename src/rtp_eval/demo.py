@@ -16,7 +16,6 @@ import datetime as dt
 import io
 import math
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +23,8 @@ from typing import Any, Literal
 
 import numpy as np
 import openpyxl
+
+from rtp_eval.io import normalise_xlsx
 
 DEFAULT_SEED = 20161101
 
@@ -1537,31 +1538,6 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]], fmt: FileFo
 FIXED_TIMESTAMP = dt.datetime(2022, 1, 31, 8, 0, 0)
 
 
-def normalise_xlsx(data: bytes, timestamp: dt.datetime = FIXED_TIMESTAMP) -> bytes:
-    """Rewrite an XLSX archive so that it no longer depends on when it was written.
-
-    openpyxl stamps the save time into docProps/core.xml and every zip entry; both are replaced
-    by `timestamp`, and entries keep openpyxl's (stable) order.
-    """
-    stamp = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                    rb"\g<1>" + stamp + rb"\g<3>",
-                    content,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=timestamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
 def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]], fmt: FileFormat) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -1585,7 +1561,7 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]], fmt: FileF
     workbook.properties.modified = FIXED_TIMESTAMP
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return normalise_xlsx(buffer.getvalue())
+    return normalise_xlsx(buffer.getvalue(), FIXED_TIMESTAMP)
 
 
 @dataclass(frozen=True)

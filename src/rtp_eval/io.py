@@ -7,10 +7,14 @@ interrupted job never leaves a half-written file that looks finished.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,3 +108,28 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def normalise_xlsx(data: bytes, timestamp: dt.datetime) -> bytes:
+    """Rewrite an XLSX archive so that it no longer depends on when it was written.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip entry; both are replaced
+    by `timestamp`, and entries keep openpyxl's (stable) order.
+    """
+    stamp = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>" + stamp + rb"\g<3>",
+                    content,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=timestamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()

@@ -32,3 +32,21 @@ rule render_report:
         code=CODE_VERSION,
     script:
         "../../scripts/render_report.py"
+
+
+rule publish_bundle:
+    input:
+        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=PUBLISHED_TABLES),
+    output:
+        csv=expand(f"{REPORTS}/{EDITION}/tabeller/{{name}}.csv", name=PUBLISHED_TABLES),
+        xlsx=f"{REPORTS}/{EDITION}/tabeller.xlsx",
+    log:
+        "logs/report/publish_bundle.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        code=CODE_VERSION,
+    script:
+        "../../scripts/publish_bundle.py"
