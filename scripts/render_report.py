@@ -1,18 +1,24 @@
 """Snakemake step: render the HTML report from the published tables."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pandas as pd
 
 from rtp_eval import __version__, io
+from rtp_eval.formatting import long_date
 from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
+from rtp_eval.publish import TABLE_TITLES_SV
 from rtp_eval.report import (
+    appendix_context,
     data_epoch,
     gender_context,
     quality_context,
+    realia_context,
     render_report,
     report_figure,
+    software_versions,
 )
 from rtp_eval.runner import run_step
 
@@ -24,6 +30,13 @@ def read_table(path: str) -> pd.DataFrame:
 def main(snakemake) -> None:
     params = snakemake.params
     support_types = pd.read_csv(snakemake.input.support_types, dtype=str)
+    owner_types = pd.read_csv(snakemake.input.owner_types, dtype=str)
+    sections = pd.read_csv(snakemake.input.sni_sections, dtype=str)
+    business = read_table(snakemake.input.business)
+    projects = read_table(snakemake.input.projects)
+    type_labels = dict(zip(support_types["code"], support_types["label_sv"], strict=True))
+    epoch = data_epoch(business)
+    years = pd.to_numeric(business["year"], errors="coerce").dropna().astype(int)
     figures = []
     for svg_path in snakemake.input.figures_svg:
         stem = Path(svg_path).with_suffix("")
@@ -43,19 +56,38 @@ def main(snakemake) -> None:
         "version": __version__,
         "code_version": params.code,
         "config_hash": params.config_hash,
+        "code_commit": params.commit,
+        "software": software_versions(),
+        "first_year": int(years.min()),
+        "last_year": int(years.max()),
+        "data_date": long_date(dt.datetime.fromtimestamp(epoch, dt.UTC).date()),
         **quality_context(read_table(snakemake.input.quality), read_table(snakemake.input.reasons)),
         **gender_context(
-            read_table(snakemake.input.business),
-            read_table(snakemake.input.projects),
+            business,
+            projects,
             read_table(snakemake.input.equality),
             read_table(snakemake.input.differences),
-            dict(zip(support_types["code"], support_types["label_sv"], strict=True)),
+            type_labels,
+        ),
+        **realia_context(
+            read_table(snakemake.input.industry),
+            read_table(snakemake.input.area),
+            dict(zip(sections["section"], sections["label_sv"], strict=True)),
+            params.area_labels,
+            Path(snakemake.input.realia).read_text(encoding="utf-8"),
+        ),
+        **appendix_context(
+            business,
+            projects,
+            type_labels,
+            dict(zip(owner_types["code"], owner_types["label_sv"], strict=True)),
+            {name: TABLE_TITLES_SV.get(name, name) for name in params.published_tables},
         ),
     }
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)
     business = read_table(snakemake.input.business)
-    pdf = render_pdf(html, source_date_epoch=data_epoch(business))
+    pdf = render_pdf(html, source_date_epoch=epoch, public_url=params.report.get("public_url"))
     io.write_bytes(snakemake.output.pdf, add_figure_alt_texts(pdf, figure_labels(html)))
 
 

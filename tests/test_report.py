@@ -243,3 +243,25 @@ def test_bundle_has_every_published_table_and_marks_suppressed_cells(fixture_bui
     # Quarantine files (raw rows) never reach the bundle: no bundle table has raw columns.
     for path in (report / "tabeller").glob("*.csv"):
         assert "raw: " not in path.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("# A\n\n## B\n", ["h3", "h4"]),
+        ("### A\n\ntext\n\n#### B\n", ["h3", "h4"]),
+        ("text only\n", []),
+    ],
+)
+def test_analyst_text_headings_fit_under_the_section(markdown: str, expected: list[str]) -> None:
+    from rtp_eval.report import analyst_text
+
+    assert re.findall(r"<(h\d)>", analyst_text(markdown)) == expected
+
+
+def test_analyst_text_escapes_html_and_drops_comments() -> None:
+    from rtp_eval.report import analyst_text
+
+    html = analyst_text("<!-- note -->\n<script>alert(1)</script>\n\n**fet**")
+    assert "<script>" not in html and "note" not in html
+    assert "<strong>fet</strong>" in html

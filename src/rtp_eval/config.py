@@ -125,3 +125,21 @@ def config_fingerprint(config: Mapping[str, Any]) -> str:
 
     canonical = json.dumps(config, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def source_commit(repository: Path) -> str:
+    """The git commit of the workflow's code (`-dirty` if tracked files were edited)."""
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=repository,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "okänd (inte en git-arbetskopia)"
+    return result.stdout.strip()

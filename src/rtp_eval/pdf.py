@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 
 
-def render_pdf(html: str, *, source_date_epoch: int) -> bytes:
+def render_pdf(html: str, *, source_date_epoch: int, public_url: str | None = None) -> bytes:
     """The same HTML as the web report, laid out with its print CSS.
 
     `source_date_epoch` fixes the PDF's creation and modification dates, so the same inputs
-    give the same bytes; it is derived from the data, not from the clock.
+    give the same bytes; it is derived from the data, not from the clock. Relative links (to
+    the published tables) point below `public_url`, the web address of the report's folder;
+    without one they stay plain text, so the PDF never records the local folder it was built in.
     """
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=".").write_pdf(pdf_variant="pdf/ua-1")
+    return HTML(string=html, base_url=public_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def figure_labels(html: str) -> list[str]:

@@ -17,9 +17,12 @@ from rtp_eval.report_content import (
     Cell,
     ReportTable,
     approval_difference_table,
+    dimension_table,
     equality_table,
     jobs_table,
     key_findings,
+    owner_type_table,
+    ownership_table,
     periods_in,
     project_table,
     representation_table,
@@ -141,3 +144,106 @@ def data_epoch(business: pd.DataFrame) -> int:
     years = pd.to_numeric(business["year"], errors="coerce").dropna()
     last = int(years.max()) if not years.empty else 2000
     return int(dt.datetime(last, 12, 31, tzinfo=dt.UTC).timestamp())
+
+
+def analyst_text(markdown: str) -> str:
+    """The analyst's Markdown as HTML: raw HTML escaped, the top heading level made h3.
+
+    The text sits in a section headed by an h2, so whatever levels the analyst used, the
+    highest becomes h3 and the others keep their distance to it (no skipped levels).
+    """
+    from markdown_it import MarkdownIt
+
+    without_comments = re.sub(r"<!--.*?-->\s*", "", markdown, flags=re.DOTALL)
+    rendered = MarkdownIt("commonmark", {"html": False}).render(without_comments)
+    levels = [int(level) for level in re.findall(r"<h([1-6])>", rendered)]
+    shift = 3 - min(levels) if levels else 0
+    return re.sub(
+        r"<(/?)h([1-6])>",
+        lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}>",
+        rendered,
+    )
+
+
+def realia_context(
+    industry: pd.DataFrame,
+    area: pd.DataFrame,
+    sections: Mapping[str, str],
+    area_labels: Mapping[str, str],
+    analyst_markdown: str,
+) -> dict[str, Any]:
+    """R3: industry and place as context for the analyst's own text."""
+    pooled = [p for p, kind in periods_in(industry) if kind == "period"]
+    last = pooled[-1] if pooled else None
+    tables = []
+    if last is not None:
+        tables.append(
+            dimension_table(
+                industry,
+                "business_support_by_gender_and_industry",
+                "industry",
+                last,
+                {**sections, "unknown": "Uppgift saknas"},
+                f"Företagsstöd per bransch (SNI-avdelning), {last}",
+                "Bransch",
+            )
+        )
+        tables.append(
+            dimension_table(
+                area,
+                "business_support_by_gender_and_area",
+                "area",
+                last,
+                area_labels,
+                f"Företagsstöd per område, {last}",
+                "Område",
+            )
+        )
+    return {"realia_tables": tables, "realia_text": analyst_text(analyst_markdown)}
+
+
+def appendix_context(
+    business: pd.DataFrame,
+    projects: pd.DataFrame,
+    support_types: Mapping[str, str],
+    owner_types: Mapping[str, str],
+    bundle: Mapping[str, str],
+) -> dict[str, Any]:
+    """Tabellbilaga: further tables and the list of published files."""
+    pooled = [p for p, kind in periods_in(business) if kind == "period"]
+    return {
+        "appendix_tables": [
+            *(ownership_table(business, p, support_types) for p in pooled),
+            *(owner_type_table(projects, p, owner_types) for p in pooled),
+        ],
+        "bundle": bundle,
+    }
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of the interpreter and the packages that shape the numbers and the report."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"Python": platform.python_version()}
+    for package in (
+        "rtp-eval",
+        "snakemake",
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "scipy",
+        "statsmodels",
+        "matplotlib",
+        "jinja2",
+        "babel",
+        "markdown-it-py",
+        "openpyxl",
+        "weasyprint",
+        "pikepdf",
+    ):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = "saknas"
+    return versions

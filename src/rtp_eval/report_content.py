@@ -402,3 +402,110 @@ def _jobs(value: object) -> str:
 def _p_value(value: object) -> str:
     number = float(value)
     return "< 0,001" if number < 0.001 else formatting.number(number, 3)
+
+
+def dimension_table(
+    frame: pd.DataFrame,
+    table: str,
+    dimension: str,
+    period: str,
+    labels: Mapping[str, str],
+    caption: str,
+    first_column: str,
+) -> ReportTable:
+    """R3 context: decisions and women-led shares per category of `dimension` in one period."""
+    keys = ("period", "support_type", "classification", dimension, "group")
+    selected = frame[
+        (frame["period"].astype(str) == period)
+        & (frame["support_type"] == "all")
+        & (frame["classification"] == "leadership")
+    ]
+    categories = [c for c in labels if c in set(selected[dimension].astype(str))]
+    extra = sorted(set(selected[dimension].astype(str)) - set(labels) - {"all"})
+    rows = []
+    for category in [*categories, *extra, "all"]:
+        total = pick(selected, **{dimension: category, "group": "all"})
+        women = pick(selected, **{dimension: category, "group": "women"})
+        if total is None:
+            continue
+        label = "Samtliga" if category == "all" else labels.get(category, category)
+        rows.append(
+            [
+                Cell(label),
+                number_cell(total, table, keys, "decisions", formatting.number),
+                number_cell(total, table, keys, "amount_granted_sek", formatting.kronor),
+                number_cell(women, table, keys, "share_of_decisions", _pct),
+                number_cell(women, table, keys, "share_of_amount", _pct),
+            ]
+        )
+    return ReportTable(
+        id=f"tabell-{dimension}-{period}",
+        caption=caption,
+        columns=[
+            first_column,
+            "Beslutade ärenden",
+            "Beviljat belopp",
+            "Kvinnoleddas andel av ärendena",
+            "Kvinnoleddas andel av beloppet",
+        ],
+        rows=rows,
+    )
+
+
+def ownership_table(
+    business: pd.DataFrame, period: str, support_types: Mapping[str, str]
+) -> ReportTable:
+    """Appendix: granted amount shares by ownership group and support type in one period."""
+    name = "business_support_by_gender"
+    rows = []
+    for code, label in [*support_types.items(), ("all", "Samtliga stödformer")]:
+        cells = [Cell(label)]
+        found = False
+        for group in ("women", "mixed", "men"):
+            row = pick(
+                business, period=period, support_type=code, classification="ownership", group=group
+            )
+            found = found or row is not None
+            cells.append(number_cell(row, name, BUSINESS_KEYS, "share_of_amount", _pct))
+        if found:
+            rows.append(cells)
+    return ReportTable(
+        id=f"tabell-agande-{period}",
+        caption=f"Andel av beviljat belopp efter ägande och stödform, {period}",
+        columns=["Stödform", "Kvinnoägda", "Jämnt ägda (40–60 %)", "Mansägda"],
+        rows=rows,
+    )
+
+
+def owner_type_table(
+    projects: pd.DataFrame, period: str, owner_types: Mapping[str, str]
+) -> ReportTable:
+    """Appendix: project decisions and women's share of project managers by owner type."""
+    name = "project_support_by_gender"
+    rows = []
+    for code, label in [*owner_types.items(), ("all", "Samtliga")]:
+        total = pick(projects, period=period, owner_type=code, group="all")
+        women = pick(projects, period=period, owner_type=code, group="women")
+        if total is None:
+            continue
+        rows.append(
+            [
+                Cell(label),
+                number_cell(total, name, PROJECT_KEYS, "decisions", formatting.number),
+                number_cell(total, name, PROJECT_KEYS, "amount_granted_sek", formatting.kronor),
+                number_cell(women, name, PROJECT_KEYS, "share_of_decisions", _pct),
+                number_cell(women, name, PROJECT_KEYS, "share_of_amount", _pct),
+            ]
+        )
+    return ReportTable(
+        id=f"tabell-organisationstyp-{period}",
+        caption=f"Projektbeslut efter projektägarens organisationstyp, {period}",
+        columns=[
+            "Organisationstyp",
+            "Beslutade",
+            "Beviljat belopp",
+            "Kvinnlig projektledare, andel av besluten",
+            "Kvinnlig projektledare, andel av medlen",
+        ],
+        rows=rows,
+    )

@@ -11,6 +11,7 @@ from rtp_eval.config import (
     config_fingerprint,
     load_schema,
     package_fingerprint,
+    source_commit,
 )
 from rtp_eval.breakdown import table_names
 from rtp_eval.discovery import discover_raw_files
@@ -37,6 +38,7 @@ EDITION = config["report"]["edition"]
 # Rules that import the package take this as a param: an edit to the package reruns them.
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
+CODE_COMMIT = source_commit(Path(workflow.basedir))
 GENDER_TABLES = table_names()
 PUBLISHED_TABLES = ("import_quality", "import_quarantine_reasons", *GENDER_TABLES)
 

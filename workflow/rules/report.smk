@@ -12,7 +12,12 @@ rule render_report:
         figures_svg=expand(f"{RESULTS}/figures/{{name}}.svg", name=GENDER_FIGURES),
         figures_meta=expand(f"{RESULTS}/figures/{{name}}.json", name=GENDER_FIGURES),
         figures_data=expand(f"{RESULTS}/figures/{{name}}.csv", name=GENDER_FIGURES),
+        industry=f"{RESULTS}/tables/business_support_by_gender_and_industry.csv",
+        area=f"{RESULTS}/tables/business_support_by_gender_and_area.csv",
+        realia=config["report"]["realia_text"],
         support_types=REFERENCE_DIR / "support_types.csv",
+        owner_types=REFERENCE_DIR / "owner_types.csv",
+        sni_sections=REFERENCE_DIR / "sni2007_sections.csv",
     output:
         html=f"{REPORTS}/{EDITION}/index.html",
         pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
@@ -20,15 +25,18 @@ rule render_report:
         "logs/report/render_report.log",
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=2000,
+        runtime=20,
     params:
         report=config["report"],
         demo=config["demo"],
         region=config["region"]["name"],
         classifications=config["classifications"],
         disclosure=config["disclosure"],
+        area_labels=config["report"]["area_labels"],
+        published_tables=PUBLISHED_TABLES,
         config_hash=CONFIG_HASH,
+        commit=CODE_COMMIT,
         code=CODE_VERSION,
     script:
         "../../scripts/render_report.py"
