@@ -20,6 +20,7 @@ from rtp_eval.breakdown import (
     build_source_tables,
     build_tables,
     table_layout,
+    table_names,
 )
 from rtp_eval.disclosure import DisclosureRules, find_disclosure_violations
 from rtp_eval.io import format_for_csv, write_csv
@@ -546,3 +547,9 @@ def test_breakdown_properties(seed: int, n: int, min_units: int) -> None:
         if "decisions" in published.columns:
             shown = published["decisions"].dropna()
             assert (shown >= min_units).all(), name
+
+
+def test_output_names_known_to_the_workflow_match_the_tables_built() -> None:
+    from rtp_eval.outputs import GENDER_TABLES
+
+    assert table_names() == GENDER_TABLES

@@ -6,15 +6,17 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import yaml
 
 from rtp_eval import schema
-from rtp_eval.classify import ClassificationSettings
 from rtp_eval.errors import ConfigError
-from rtp_eval.validation import ValidationSettings
+
+if TYPE_CHECKING:
+    from rtp_eval.classify import ClassificationSettings
+    from rtp_eval.validation import ValidationSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -85,6 +87,8 @@ def check_config(config: Mapping[str, Any], schema_doc: Mapping[str, Any], file:
 
 
 def validation_settings(config: Mapping[str, Any], year: int, today: dt.date) -> ValidationSettings:
+    from rtp_eval.validation import ValidationSettings
+
     rules = config.get("validation", {})
     as_of = rules.get("as_of_date")
     return ValidationSettings(
@@ -97,6 +101,8 @@ def validation_settings(config: Mapping[str, Any], year: int, today: dt.date) ->
 
 
 def classification_settings(config: Mapping[str, Any]) -> ClassificationSettings:
+    from rtp_eval.classify import ClassificationSettings
+
     settings = config["classifications"]
     low, high = settings.get("ownership_balance_pct", [40, 60])
     areas = settings.get("areas", {"default": "rest_of_county", "groups": {}})

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import formatting
+from rtp_eval.outputs import GENDER_FIGURES
 
 GROUP_STYLE: dict[str, dict[str, str]] = {
     "women": {"color": "#762a83", "hatch": "", "marker": "o"},
@@ -375,15 +376,6 @@ def _value(frame: pd.DataFrame, key: object, column: str) -> object:
 
 def _nan(values: Sequence[object]) -> list[float]:
     return [np.nan if v is None or pd.isna(v) else float(v) for v in values]
-
-
-GENDER_FIGURES = (
-    "amount_share_leadership",
-    "amount_share_ownership",
-    "approval_rate_leadership",
-    "grant_size_leadership",
-    "expected_jobs",
-)
 
 
 def source_line(region: str, demo: bool) -> str:

@@ -13,9 +13,8 @@ from rtp_eval.config import (
     package_fingerprint,
     source_commit,
 )
-from rtp_eval.breakdown import table_names
 from rtp_eval.discovery import discover_raw_files
-from rtp_eval.figures import GENDER_FIGURES
+from rtp_eval.outputs import GENDER_FIGURES, GENDER_TABLES
 from rtp_eval.pseudonymise import key_fingerprint, resolve_key
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
@@ -39,7 +38,6 @@ EDITION = config["report"]["edition"]
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
 CODE_COMMIT = source_commit(Path(workflow.basedir))
-GENDER_TABLES = table_names()
 PUBLISHED_TABLES = ("import_quality", "import_quarantine_reasons", *GENDER_TABLES)
 
 try:
