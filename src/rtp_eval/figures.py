@@ -50,6 +50,7 @@ GROUP_LABELS_SV: dict[str, dict[str, str]] = {
     },
 }
 GROUP_ORDER = ("women", "men", "mixed", "unknown")
+CLASSIFICATION_SV = {"leadership": "efter vd:s kön", "ownership": "efter ägande"}
 SVG_HASH_SALT = "rtp-eval"
 
 
@@ -175,7 +176,7 @@ def amount_share_figure(
     axes.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
     axes.set_ylabel("Andel")
     axes.set_xlabel("Beslutsår")
-    title = "Andel av ärendena och av beviljat belopp per år"
+    title = f"Andel av ärendena och av beviljat belopp per år, {CLASSIFICATION_SV[classification]}"
     axes.set_title(title, loc="left")
     axes.legend(fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     _source_line(axes, source)
@@ -191,7 +192,7 @@ def _amount_share_alt(
         return "Diagrammet saknar data."
     last = frame[frame["år"] == years[-1]]
     parts = [
-        f"{row['grupp']} {row['andel av ärendena']} av ärendena och "
+        f"{row['grupp'].lower()} {row['andel av ärendena']} av ärendena och "
         f"{row['andel av beviljat belopp']} av beloppet"
         for _, row in last.iterrows()
     ]
@@ -242,7 +243,9 @@ def approval_rate_figure(
     axes.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
     axes.set_ylabel("Beviljade av beslutade ärenden")
     axes.set_xlabel("Beslutsår")
-    title = "Beviljandegrad per år med 95 % osäkerhetsintervall"
+    title = (
+        f"Beviljandegrad per år med 95 % osäkerhetsintervall, {CLASSIFICATION_SV[classification]}"
+    )
     axes.set_title(title, loc="left")
     axes.legend(fontsize=8, loc="lower left", frameon=False)
     _source_line(axes, source)
@@ -303,7 +306,7 @@ def grant_size_figure(
     axes.set_xticks(np.arange(len(periods)), periods)
     axes.set_ylabel("Tusen kronor per beviljat ärende")
     axes.set_xlabel("Period")
-    title = "Genomsnittligt och mittersta beviljat belopp per period"
+    title = f"Medel- och medianbelopp per period, {CLASSIFICATION_SV[classification]}"
     axes.set_title(title, loc="left")
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=2, frameon=False)
     _source_line(axes, source)
