@@ -17,7 +17,7 @@ import pandas as pd
 
 from rtp_eval import parsing, schema
 from rtp_eval.errors import InputFileError
-from rtp_eval.reading import RawTable
+from rtp_eval.reading import RawTable, UncalculatedFormula
 from rtp_eval.reference import Reference
 
 # reason code -> what it means (the quarantine file gives the specific detail per row)
@@ -165,6 +165,11 @@ def _parse_column(
         key = (type(value), value)
         if key not in cache:
             try:
+                if isinstance(value, UncalculatedFormula):
+                    raise parsing.ParseError(
+                        f"the cell holds the formula {value} but no saved value; open the "
+                        "file in Excel and save it again"
+                    )
                 cache[key] = parser(value)
             except parsing.ParseError as error:
                 cache[key] = error
