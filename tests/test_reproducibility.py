@@ -166,6 +166,9 @@ def test_a_killed_run_resumes_to_the_same_outputs(runs: dict) -> None:
     assert "--unlock" in message or "--rerun-incomplete" in message, message[-3000:]
     assert runs["unlock"].returncode == 0, runs["unlock"].stderr
     assert_identical(runs["one"], runs["interrupted"])
+    guide = (REPO / "docs" / "anvandarguide.md").read_text(encoding="utf-8")
+    assert ".venv/bin/snakemake --unlock" in guide
+    assert ".venv/bin/snakemake --cores 4 --rerun-incomplete" in guide
 
 
 def test_no_temporary_file_is_left_behind(runs: dict, fixture_build: Path) -> None:
