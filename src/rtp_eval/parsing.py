@@ -28,6 +28,10 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ORG_ID_CHARS = re.compile(r"^\d{6}(?:\d{2})?[-+]?\d{4}$")
 _ASSESSMENT = re.compile(r"^([0-9])(?:\s*[-–:.]\s*.*|\s+.*)?$", re.DOTALL)
 _SNI = re.compile(r"^\d{2}(?:\.?\d{1,3})?$")
+# 10**18 kronor or people is beyond any real amount or count (and beyond a 64-bit integer).
+_MAX_WHOLE_DIGITS = 18
+# Control characters other than tab and line breaks: invisible, and refused by XLSX writers.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class ParseError(ValueError):
@@ -53,6 +57,16 @@ def normalise_text(value: object) -> str | None:
     return text
 
 
+def parse_text(value: object) -> str | None:
+    """A free-text value; invisible control characters mean the export is damaged."""
+    text = normalise_text(value)
+    if text is not None and (control := _CONTROL.search(text)):
+        raise ParseError(
+            f"the text contains an invisible control character (U+{ord(control.group()):04X})"
+        )
+    return text
+
+
 def normalise_header(header: object) -> str:
     """Header key for matching: case-insensitive, trimmed, inner whitespace collapsed."""
     text = unicodedata.normalize("NFC", "" if header is None else str(header))
@@ -69,15 +83,15 @@ def parse_number(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise ParseError(f"expected a number, found {value!r}")
     if isinstance(value, int):
-        return Decimal(value)
+        return _bounded(Decimal(value), value)
     if isinstance(value, float):
         if math.isnan(value):
             return None
         if math.isinf(value):
             raise ParseError("expected a number, found infinity")
-        return Decimal(repr(value))
+        return _bounded(Decimal(repr(value)), value)
     if isinstance(value, Decimal):
-        return value
+        return _bounded(value, value)
     text = normalise_text(value)
     if text is None:
         return None
@@ -93,8 +107,25 @@ def parse_number(value: object) -> Decimal | None:
     integer = _ungroup(integer, original=text)
     candidate = f"{integer}{comma}{fraction}"
     if not _NUMBER.match(candidate):
-        raise ParseError(f"expected a number (e.g. '1 394 300,50'), found '{text}'")
-    return Decimal(sign + candidate.replace(",", "."))
+        raise ParseError(f"expected a number (e.g. '1 394 300,50'), found '{shown(text)}'")
+    return _bounded(Decimal(sign + candidate.replace(",", ".")), text)
+
+
+def _bounded(number: Decimal, original: object) -> Decimal:
+    """The number, unless it has more whole digits than any amount or count can have."""
+    if number.is_finite() and number != 0 and number.adjusted() >= _MAX_WHOLE_DIGITS:
+        raise ParseError(
+            f"the number is too large to be an amount or a count, found '{shown(original)}'"
+        )
+    return number
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as quoted in a message: long values are cut, with their length stated."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}… ({len(text)} characters)"
 
 
 def _ungroup(integer: str, *, original: str) -> str:
@@ -192,7 +223,9 @@ def parse_date(value: object) -> dt.date | None:
     elif _YYMMDD.match(text):
         parts = "20" + text[:2], text[2:4], text[4:]
     else:
-        raise ParseError(f"expected a date as YYYY-MM-DD, YYYYMMDD or YYMMDD, found '{text}'")
+        raise ParseError(
+            f"expected a date as YYYY-MM-DD, YYYYMMDD or YYMMDD, found '{shown(text)}'"
+        )
     year, month, day = (int(p) for p in parts)
     try:
         return dt.date(year, month, day)
@@ -215,7 +248,7 @@ def parse_code(value: object, labels: Mapping[str, str]) -> str | None:
     try:
         return labels[normalise_header(text)]
     except KeyError:
-        raise ParseError(f"unknown code '{text}'", "unknown_code") from None
+        raise ParseError(f"unknown code '{shown(text)}'", "unknown_code") from None
 
 
 def parse_boolean(value: object) -> bool | None:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 _MAX_FIELD_CHARS = 10_000_000
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A multi-byte UTF-8 sequence (e.g. 'Ä' as C3 84); Windows-1252 text practically never has one.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+_EXCEL_HINT = "Open it in Excel and save it again as .xlsx."
 
 
 @dataclass
@@ -98,11 +102,27 @@ def decode(data: bytes, display_name: str, encoding: str | None = None) -> tuple
         candidates = ["utf-16"]
     else:
         candidates = ["utf-8", "cp1252"]
+        if _looks_like_utf16(data):
+            raise InputFileError(
+                display_name,
+                "the file looks like UTF-16 without a byte-order mark (every other byte is zero)",
+                hint="Export the file again as UTF-8, or set encoding: utf-16 for this file "
+                "in config (files:).",
+            )
     for candidate in candidates:
         try:
             return data.decode(candidate), candidate
         except UnicodeDecodeError as error:
             last_error = error
+            if candidate == "utf-8" and not encoding and _UTF8_SEQUENCE.search(data):
+                # Real UTF-8 text elsewhere: reading it all as cp1252 would garble it silently.
+                raise InputFileError(
+                    display_name,
+                    "the file is UTF-8 but is not valid UTF-8 from this row on "
+                    f"(byte {data[error.start]:#04x}): it is cut off or mixes two encodings",
+                    row=data[: error.start].count(b"\n") + 1,
+                    hint="Export the file again, whole and in one encoding (UTF-8).",
+                ) from None
         except LookupError:
             raise InputFileError(
                 display_name,
@@ -116,6 +136,13 @@ def decode(data: bytes, display_name: str, encoding: str | None = None) -> tuple
         row=row,
         hint="Export the file again as UTF-8 or as CSV from Excel.",
     )
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Text in UTF-16 without a BOM: zero bytes at every other position (ASCII characters)."""
+    sample = data[:2000]
+    zeros = max(sample[0::2].count(0), sample[1::2].count(0))
+    return len(sample) >= 4 and zeros * 4 >= len(sample)
 
 
 def detect_delimiter(header_line: str, display_name: str) -> str:
@@ -149,6 +176,10 @@ def detect_delimiter(header_line: str, display_name: str) -> str:
 def read_csv(data: bytes, display_name: str, options: ReadOptions) -> RawTable:
     """Parse a delimited text export; the first non-blank record is the header."""
     text, encoding = decode(data, display_name, options.encoding)
+    if not text.strip():
+        raise InputFileError(
+            display_name, "the file is empty", hint="Export the file again with its header row."
+        )
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     delimiter = options.delimiter or detect_delimiter(first, display_name)
@@ -179,7 +210,11 @@ def read_csv(data: bytes, display_name: str, options: ReadOptions) -> RawTable:
             hint="An unclosed quote is the usual cause; export the file again.",
         ) from None
     if header is None:
-        raise InputFileError(display_name, "the file has no header row")
+        raise InputFileError(
+            display_name,
+            "the file has no header row",
+            hint="Export the file again with its header row and data.",
+        )
     return RawTable(
         file=display_name,
         header=[h.strip() for h in header],
@@ -203,13 +238,13 @@ def read_xlsx(data: bytes, display_name: str, sheet: str | None) -> RawTable:
         raise InputFileError(
             display_name,
             f"the Excel file is damaged or not an .xlsx workbook ({type(error).__name__})",
-            hint="Open it in Excel and save it again as .xlsx.",
+            hint=_EXCEL_HINT,
         ) from None
     except Exception as error:  # openpyxl raises its own classes for many malformed parts
         raise InputFileError(
             display_name,
             f"the Excel file cannot be read ({type(error).__name__}: {error})",
-            hint="Open it in Excel and save it again as .xlsx.",
+            hint=_EXCEL_HINT,
         ) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
@@ -219,19 +254,66 @@ def read_xlsx(data: bytes, display_name: str, sheet: str | None) -> RawTable:
                 hint="Correct the sheet name in config.",
             )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        return _sheet_rows(worksheet, display_name)
+        formulas = _formulas(data, worksheet.title) if _has_formulas(data) else {}
+        return _sheet_rows(worksheet, display_name, formulas)
+    except InputFileError:
+        raise
+    except Exception as error:  # the sheet's cells are parsed lazily, while iterating
+        detail = " ".join(str(error).split())[:200]
+        raise InputFileError(
+            display_name,
+            f"the Excel file cannot be read ({type(error).__name__}: {detail})",
+            hint=_EXCEL_HINT,
+        ) from None
     finally:
         workbook.close()
 
 
-def _sheet_rows(worksheet: Any, display_name: str) -> RawTable:
+@dataclass(frozen=True)
+class UncalculatedFormula:
+    """A formula cell without the value Excel saves with it (e.g. written by another program)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+def _has_formulas(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            b"<f>" in archive.read(name) or b"<f " in archive.read(name)
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
+def _formulas(data: bytes, title: str) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula of every formula cell of the sheet."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        return {
+            (cell.row, cell.column): cell.value
+            for row in workbook[title].iter_rows()
+            for cell in row
+            if getattr(cell, "data_type", None) == "f" and isinstance(cell.value, str)
+        }
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(
+    worksheet: Any, display_name: str, formulas: dict[tuple[int, int], str]
+) -> RawTable:
     header: list[str] | None = None
     header_row = 0
     rows: list[list[Any]] = []
     row_numbers: list[int] = []
     blank = 0
     for row in worksheet.iter_rows():
-        values = [_cell_value(cell) for cell in row]
+        values = [_cell_value(cell, formulas) for cell in row]
         if not any(v is not None and str(v).strip() for v in values):
             if header is not None:
                 blank += 1
@@ -244,7 +326,11 @@ def _sheet_rows(worksheet: Any, display_name: str) -> RawTable:
         rows.append(values)
         row_numbers.append(number)
     if header is None:
-        raise InputFileError(display_name, "the first sheet is empty (no header row)")
+        raise InputFileError(
+            display_name,
+            "the first sheet is empty (no header row)",
+            hint="Put the data on the first sheet, or name its sheet in config (files: ... sheet).",
+        )
     while header and header[-1] == "":
         header.pop()
     return RawTable(
@@ -258,9 +344,13 @@ def _sheet_rows(worksheet: Any, display_name: str) -> RawTable:
     )
 
 
-def _cell_value(cell: Any) -> Any:
+def _cell_value(cell: Any, formulas: dict[tuple[int, int], str]) -> Any:
     """A cell's value; percent-formatted numbers become text so 0.45 is read as 45 %."""
     value = getattr(cell, "value", None)
+    if value is None and formulas and hasattr(cell, "row"):
+        formula = formulas.get((cell.row, cell.column))
+        if formula is not None:
+            return UncalculatedFormula(formula)
     number_format = getattr(cell, "number_format", "") or ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format:
         return f"{value * 100:.10g} %"

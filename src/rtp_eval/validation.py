@@ -17,7 +17,7 @@ import pandas as pd
 
 from rtp_eval import parsing, schema
 from rtp_eval.errors import InputFileError
-from rtp_eval.reading import RawTable
+from rtp_eval.reading import RawTable, UncalculatedFormula
 from rtp_eval.reference import Reference
 
 # reason code -> what it means (the quarantine file gives the specific detail per row)
@@ -70,7 +70,11 @@ class ValidationResult:
 
 
 def map_columns(
-    header: Sequence[str], aliases: Mapping[str, Sequence[str]], source: str, file: str
+    header: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+    source: str,
+    file: str,
+    header_row: int = 1,
 ) -> ColumnMapping:
     """Match the file's headers to canonical fields, case- and whitespace-insensitively."""
     lookup: dict[str, str] = {}
@@ -90,7 +94,7 @@ def map_columns(
             raise InputFileError(
                 file,
                 f"the columns '{headers[canonical]}' and '{raw_header}' both map to '{canonical}'",
-                row=1,
+                row=header_row,
                 column=raw_header,
                 hint="Remove the duplicated column or correct the column mapping in config.",
             )
@@ -102,7 +106,7 @@ def map_columns(
         raise InputFileError(
             file,
             f"required column(s) missing: {', '.join(expected)}",
-            row=1,
+            row=header_row,
             hint="Add the column to the export, or map its header in config "
             f"(sources: {source}: columns).",
         )
@@ -113,7 +117,7 @@ def field_parser(field: schema.Field, reference: Reference) -> Callable[[Any], A
     """The parser for one canonical field."""
     match field.kind:
         case "text":
-            return parsing.normalise_text
+            return parsing.parse_text
         case "date":
             return parsing.parse_date
         case "amount":
@@ -161,6 +165,11 @@ def _parse_column(
         key = (type(value), value)
         if key not in cache:
             try:
+                if isinstance(value, UncalculatedFormula):
+                    raise parsing.ParseError(
+                        f"the cell holds the formula {value} but no saved value; open the "
+                        "file in Excel and save it again"
+                    )
                 cache[key] = parser(value)
             except parsing.ParseError as error:
                 cache[key] = error
@@ -181,7 +190,7 @@ def validate(
     settings: ValidationSettings,
 ) -> ValidationResult:
     """Validate every data row of `table`; each ends up accepted or quarantined, never lost."""
-    mapping = map_columns(table.header, aliases, source, table.file)
+    mapping = map_columns(table.header, aliases, source, table.file, table.header_row)
     width = len(table.header)
     problems: list[list[Problem]] = [[] for _ in table.rows]
     cells: list[list[Any]] = []

@@ -1,0 +1,236 @@
+"""Same inputs, same bytes: across directories, core counts, and a run killed half-way.
+
+Three workflow runs on the fixture start at once (they are independent, and running them side by
+side also shows that nothing is shared between project directories):
+
+- `--cores 1` in one directory,
+- `--cores 4` in another directory, further down a different path,
+- `--cores 1` killed with SIGKILL (the whole process group) once some imports are written, then
+  resumed the way the user guide says: `snakemake --unlock`, then
+  `snakemake --cores 2 --rerun-incomplete`.
+
+Each is compared with the others and with the shared `fixture_build` (`--cores 2`): every file
+under results/ and reports/ must be byte-identical (Parquet files compared as tables, since they
+record the writer), and no temporary file may be left anywhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rtp_eval import io as rtp_io
+from tests.conftest import REPO, make_project, snakemake
+
+pytestmark = pytest.mark.e2e
+OUTPUT_FOLDERS = ("results", "reports")
+
+
+def _start(workdir: Path, *args: str) -> subprocess.Popen[str]:
+    """The workflow in a new process group (so it can be killed with all its jobs)."""
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        *args,
+    ]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _finish(process: subprocess.Popen[str], name: str) -> None:
+    output, _ = process.communicate(timeout=900)
+    assert process.returncode == 0, f"{name} failed:\n{output[-5000:]}"
+
+
+def output_files(workdir: Path) -> dict[str, Path]:
+    return {
+        path.relative_to(workdir).as_posix(): path
+        for folder in OUTPUT_FOLDERS
+        for path in sorted((workdir / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    """Files that differ between two builds, first the missing ones; empty if identical."""
+    files_a, files_b = output_files(a), output_files(b)
+    found = [f"only in one build: {name}" for name in sorted(set(files_a) ^ set(files_b))]
+    for name in sorted(set(files_a) & set(files_b)):
+        if name.endswith(".parquet"):
+            try:
+                pd.testing.assert_frame_equal(
+                    pd.read_parquet(files_a[name]), pd.read_parquet(files_b[name])
+                )
+            except AssertionError as error:
+                found.append(f"{name}: {str(error).splitlines()[0]}")
+        elif files_a[name].read_bytes() != files_b[name].read_bytes():
+            found.append(name)
+    return found
+
+
+def assert_identical(a: Path, b: Path) -> None:
+    found = differences(a, b)
+    assert not found, f"{a} and {b} differ; first differing file: {found[0]} (all: {found})"
+
+
+def temporary_files(workdir: Path) -> list[str]:
+    return [
+        path.relative_to(workdir).as_posix()
+        for folder in OUTPUT_FOLDERS
+        for path in (workdir / folder).rglob("*")
+        if path.name.endswith(".tmp")
+    ]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict:
+    base = tmp_path_factory.mktemp("reproducibility")
+    one = make_project(base / "cores-1")
+    four = make_project(base / "another" / "place" / "cores-4")
+    cut = make_project(base / "interrupted")
+    clean_one = _start(one, "--cores", "1")
+    clean_four = _start(four, "--cores", "4")
+    interrupted = _start(cut, "--cores", "1")
+
+    deadline = time.monotonic() + 600
+    while not list((cut / "results" / "clean").glob("*/*.parquet")):
+        assert interrupted.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no import finished in time"
+        time.sleep(0.1)
+    os.killpg(interrupted.pid, signal.SIGKILL)
+    interrupted.communicate(timeout=60)
+    after_kill = {
+        "parquet": sorted(p.name for p in (cut / "results" / "clean").rglob("*.parquet")),
+        "report": (cut / "reports").exists(),
+    }
+    # Every output present after the kill is whole (written to a temporary file, then renamed).
+    for path in (cut / "results" / "clean").rglob("*.parquet"):
+        pd.read_parquet(path)
+    plain_rerun = snakemake(cut, "--cores", "2")
+    unlock = snakemake(cut, "--unlock")
+    resumed = _start(cut, "--cores", "2", "--rerun-incomplete")
+
+    request.getfixturevalue("fixture_build")  # built meanwhile, if no other test has yet
+    _finish(clean_one, "--cores 1")
+    _finish(clean_four, "--cores 4")
+    _finish(resumed, "the resumed run")
+    return {
+        "one": one,
+        "four": four,
+        "interrupted": cut,
+        "after_kill": after_kill,
+        "plain_rerun": plain_rerun,
+        "unlock": unlock,
+    }
+
+
+def test_two_clean_runs_in_different_directories_are_byte_identical(
+    runs: dict, fixture_build: Path
+) -> None:
+    assert runs["one"].parent != fixture_build.parent
+    assert_identical(runs["one"], fixture_build)
+    kinds = {Path(name).suffix for name in output_files(fixture_build)}
+    assert {".csv", ".html", ".pdf", ".xlsx", ".svg", ".parquet"} <= kinds
+
+
+def test_four_cores_give_the_same_outputs_as_one(runs: dict) -> None:
+    assert_identical(runs["one"], runs["four"])
+
+
+def test_a_killed_run_resumes_to_the_same_outputs(runs: dict) -> None:
+    assert runs["after_kill"]["parquet"], "the run was killed after some imports finished"
+    assert not runs["after_kill"]["report"], "the run was killed before the report"
+    # The plain rerun refuses, and says how to go on; the guide's two commands then work.
+    rerun = runs["plain_rerun"]
+    message = rerun.stdout + rerun.stderr
+    assert rerun.returncode != 0
+    assert "--unlock" in message or "--rerun-incomplete" in message, message[-3000:]
+    assert runs["unlock"].returncode == 0, runs["unlock"].stderr
+    assert_identical(runs["one"], runs["interrupted"])
+    guide = (REPO / "docs" / "anvandarguide.md").read_text(encoding="utf-8")
+    assert ".venv/bin/snakemake --unlock" in guide
+    assert ".venv/bin/snakemake --cores 4 --rerun-incomplete" in guide
+
+
+def test_no_temporary_file_is_left_behind(runs: dict, fixture_build: Path) -> None:
+    for workdir in (runs["one"], runs["four"], runs["interrupted"], fixture_build):
+        assert temporary_files(workdir) == [], workdir
+
+
+def test_a_temporary_file_left_by_a_killed_job_is_removed_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "tables" / "import_quality.csv"
+    target.parent.mkdir()
+    stale = target.parent / ".import_quality.csv.k3j2h1.tmp"
+    stale.write_text("half a tab")
+    other = target.parent / ".other.csv.a1b2c3.tmp"
+    other.write_text("another file's")
+    rtp_io.write_text(target, "whole\n")
+    assert target.read_text() == "whole\n"
+    assert not stale.exists()
+    assert other.exists(), "only the target's own leftovers are removed"
+
+
+# The rule scripts whose outputs must be written atomically, found from the rules themselves.
+RULE_SCRIPTS = sorted(
+    {
+        (REPO / "workflow" / "rules" / match).resolve()
+        for rules in (REPO / "workflow" / "rules").glob("*.smk")
+        for match in re.findall(r'script:\s*"([^"]+)"', rules.read_text(encoding="utf-8"))
+    }
+)
+WRITERS = {"to_csv", "to_parquet", "to_excel", "to_json", "write_text", "write_bytes"}
+WRITERS |= {"savefig", "save", "dump", "write_table", "write_pdf", "copy", "copyfile", "move"}
+
+
+@pytest.mark.parametrize("script", RULE_SCRIPTS, ids=lambda p: p.name)
+def test_every_rule_script_writes_through_rtp_eval_io(script: Path) -> None:
+    """No direct file writes: every output goes through rtp_eval.io (temporary file + rename)."""
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    direct = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if isinstance(function, ast.Attribute) and function.attr in WRITERS:
+            receiver = function.value
+            if not (isinstance(receiver, ast.Name) and receiver.id == "io"):
+                direct.append(f"line {node.lineno}: .{function.attr}(...)")
+        if isinstance(function, ast.Name) and function.id == "open":
+            modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+            modes += [k.value.value for k in node.keywords if k.arg == "mode"]  # type: ignore[attr-defined]
+            if any(set(str(mode)) & set("wax+") for mode in modes):
+                direct.append(f"line {node.lineno}: open(..., {modes[0]!r})")
+    assert not direct, f"{script.name} writes directly: {direct}"
+    imports = [
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert ("rtp_eval", "io") in imports or any(m == "rtp_eval.io" for m, _ in imports)
+
+
+def test_the_rule_scripts_were_found() -> None:
+    names = {p.name for p in RULE_SCRIPTS}
+    assert {"import_raw_file.py", "combine_import_quality.py", "render_report.py"} <= names
