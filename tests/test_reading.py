@@ -146,3 +146,24 @@ def test_missing_sheet_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as error:
         read_raw_file(path, "2016.xlsx", ReadOptions(sheet="Blad9"))
     assert "Blad9" in error.value.problem
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
+    import os
+
+    path = _write(tmp_path, "2016.csv", ROWS.encode())
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read any file (root)")
+        with pytest.raises(InputFileError) as error:
+            read_raw_file(path, "2016.csv")
+        assert "cannot be opened" in error.value.problem
+    finally:
+        path.chmod(0o644)
+
+
+def test_file_that_disappears_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError) as error:
+        read_raw_file(tmp_path / "2016.csv", "2016.csv")
+    assert "cannot be opened" in error.value.problem
