@@ -1,0 +1,720 @@
+"""Goal follow-up: indicators of the action plan against their baselines and targets.
+
+Indicators are defined in configuration (`config/indicators.yaml`, schema
+`workflow/schemas/indicators.schema.yaml`), not here. Each definition names a source, a measure
+and a target; this module computes, per indicator and year, the value, the baseline value, the
+target, the status, the gap to the target and the trend, as the `indicators` table of the data
+contract.
+
+Sources:
+- a published table of `results/tables/` (e.g. `business_support_by_gender`): its cells are
+  already disclosure-controlled, and an indicator is computed from them only. A value that needs
+  a suppressed cell is itself empty (`suppressed` = true); sums over years add published cells
+  only, so they reveal nothing that the table does not.
+- `supported_firms`: the clean business cases, one unit per granted firm and year (a firm with
+  several granted cases in a year counts once, with the values of its latest decision).
+- `owner_follow_up`: the follow-up of owned companies and member organisations, one unit per
+  organisation and year.
+  For these two, a value built from fewer than `min_units` units (the disclosure threshold) is
+  suppressed, and only units with every value the measure needs are counted.
+
+Measure: `numerator / denominator`, each the sum of one or more columns over the rows that match
+the indicator's and the part's filters; `minus` subtracts a second ratio (a gap between groups).
+Unit `percent` and `percentage_points` multiply by 100; `ratio` does not. A row of a published
+table that does not exist counts as zero (breakdown tables list only groups that occur), but a
+period without any denominator row has no data.
+
+Status (of each row; `value` and `target` in the indicator's unit):
+- `no_data`: no value (no cases, or the value is suppressed) or no target (a target relative to
+  a baseline without a baseline value);
+- `met`: the value has reached the target: value ≥ target when higher is better, value ≤ target
+  when lower is better (exactly on target is met); a target `above_baseline` asks for more than
+  the baseline, so there the value must be strictly better than the baseline;
+- `on_track`: not met, the year is before the target year, and the trend (least-squares slope
+  over the last `trend_years` years with a value, at least two) carried on to the target year
+  reaches the target;
+- `not_met`: everything else.
+`gap_to_target` is how far is left in the better direction: target − value (higher is better) or
+value − target (lower is better); zero on target, negative beyond it.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+import numpy as np
+import pandas as pd
+
+from rtp_eval.config import _explain
+from rtp_eval.errors import ConfigError
+
+STATUSES = ("met", "on_track", "not_met", "no_data")
+UNITS = ("percent", "percentage_points", "ratio")
+DIRECTIONS = ("higher", "lower")
+NATIONAL_GOALS_SV = {
+    1: "Delmål 1: En jämn fördelning av makt och inflytande",
+    2: "Delmål 2: Ekonomisk jämställdhet",
+}
+UNIT_SV = {"percent": "procent", "percentage_points": "procentenheter", "ratio": "kvot"}
+DEFAULT_TREND_YEARS = 3
+
+# Unit sources computed from clean data, with the columns their rows carry.
+UNIT_SOURCES: dict[str, tuple[str, ...]] = {
+    "supported_firms": (
+        "year",
+        "support_type",
+        "leadership_group",
+        "ownership_group",
+        "area",
+        "industry",
+        "firms",
+        "employees_women",
+        "employees_men",
+        "board_women",
+        "board_men",
+        "ceo_women",
+        "ceo_men",
+    ),
+    "owner_follow_up": (
+        "year",
+        "organisations",
+        "directive_includes_equality",
+        "annual_report_reports_equality",
+        "took_part_in_dialogues",
+        "board_women",
+        "board_men",
+        "ceo_women",
+        "ceo_men",
+    ),
+}
+
+COLUMNS = (
+    "indicator_id",
+    "year",
+    "value",
+    "baseline_value",
+    "target_value",
+    "target_year",
+    "status",
+    "gap_to_target",
+    "period",
+    "period_kind",
+    "trend_per_year",
+    "suppressed",
+    "name_sv",
+    "national_goal",
+    "unit",
+    "direction",
+    "baseline_period",
+    "target_rule",
+)
+
+
+# --- definitions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """Columns summed over the rows matching the filters."""
+
+    columns: tuple[str, ...]
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: Part
+    denominator: Part
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.numerator.columns, *self.denominator.columns)))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator as configured (see the module docstring for the rules)."""
+
+    id: str
+    name_sv: str
+    description_sv: str
+    national_goal: int
+    source: str
+    ratio: Ratio
+    minus: Ratio | None
+    unit: str
+    direction: str
+    baseline: tuple[int, int]
+    target_year: int
+    target_value: float | None = None  # None: the target is to be above the baseline
+    evaluation_period: tuple[int, int] | None = None
+
+    @property
+    def scale(self) -> float:
+        return 100.0 if self.unit in ("percent", "percentage_points") else 1.0
+
+    @property
+    def above_baseline(self) -> bool:
+        return self.target_value is None
+
+    @property
+    def ratios(self) -> tuple[Ratio, ...]:
+        return (self.ratio,) if self.minus is None else (self.ratio, self.minus)
+
+
+@dataclass(frozen=True)
+class GoalSettings:
+    indicators: tuple[Indicator, ...]
+    trend_years: int = DEFAULT_TREND_YEARS
+
+
+def period_label(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _filter_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _filters(raw: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for column, value in (raw or {}).items():
+        values = value if isinstance(value, list) else [value]
+        out[str(column)] = tuple(_filter_value(v) for v in values)
+    return out
+
+
+def _part(raw: Mapping[str, Any], common: Mapping[str, tuple[str, ...]]) -> Part:
+    return Part(tuple(raw["columns"]), {**common, **_filters(raw.get("filters"))})
+
+
+def _ratio(raw: Mapping[str, Any], common: Mapping[str, tuple[str, ...]]) -> Ratio:
+    return Ratio(_part(raw["numerator"], common), _part(raw["denominator"], common))
+
+
+def _where(raw: Mapping[str, Any], index: int) -> str:
+    ident = raw.get("id") if isinstance(raw, Mapping) else None
+    return f"indicators[{ident}]" if isinstance(ident, str) and ident else f"indicators[{index}]"
+
+
+def load_definitions(
+    document: Mapping[str, Any],
+    schema_doc: Mapping[str, Any],
+    file: str,
+    table_sources: Sequence[str] = (),
+) -> GoalSettings:
+    """Validate the indicator file and build the definitions.
+
+    Errors name the file, the indicator (by its id) and the field: `indicators[<id>].<field>`.
+    `table_sources` are the published tables an indicator may read (unchecked when empty).
+    """
+    if not isinstance(document, Mapping):
+        raise ConfigError(file, "(top level)", "the file must hold a mapping with 'indicators'")
+    top_schema = copy.deepcopy(dict(schema_doc))
+    top_schema["properties"]["indicators"] = {"type": "array"}
+    top_error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(top_schema).iter_errors(document)
+    )
+    if top_error is not None:
+        key = ".".join(str(p) for p in top_error.absolute_path) or "(top level)"
+        raise ConfigError(file, key, _explain(top_error))
+    raw_indicators = document.get("indicators")
+    if not isinstance(raw_indicators, list) or not raw_indicators:
+        raise ConfigError(file, "indicators", "must be a non-empty list of indicators")
+    indicator_schema = {"$defs": schema_doc.get("$defs", {}), **schema_doc["$defs"]["indicator"]}
+    item_validator = jsonschema.Draft202012Validator(indicator_schema)
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_indicators):
+        where = _where(raw, index)
+        error = jsonschema.exceptions.best_match(item_validator.iter_errors(raw))
+        if error is not None:
+            path = ".".join(str(p) for p in error.absolute_path)
+            raise ConfigError(file, f"{where}.{path}" if path else where, _explain(error))
+        if raw["id"] in seen:
+            raise ConfigError(file, f"{where}.id", f"the id '{raw['id']}' is used twice")
+        seen.add(raw["id"])
+        indicators.append(_indicator(raw, where, file, table_sources))
+    return GoalSettings(tuple(indicators), int(document.get("trend_years", DEFAULT_TREND_YEARS)))
+
+
+def _indicator(
+    raw: Mapping[str, Any], where: str, file: str, table_sources: Sequence[str]
+) -> Indicator:
+    source = raw["source"]
+    if source not in UNIT_SOURCES and table_sources and source not in table_sources:
+        known = ", ".join([*sorted(table_sources), *UNIT_SOURCES])
+        raise ConfigError(file, f"{where}.source", f"unknown source '{source}'; known: {known}")
+    common = _filters(raw.get("filters"))
+    measure = raw["measure"]
+    ratio = _ratio(measure, common)
+    minus = _ratio(measure["minus"], common) if "minus" in measure else None
+    unit = raw["unit"]
+    if unit == "percentage_points" and minus is None:
+        raise ConfigError(
+            file,
+            f"{where}.unit",
+            "'percentage_points' is a difference between two shares: add measure.minus, "
+            "or use the unit 'percent'",
+        )
+    if unit != "percentage_points" and minus is not None:
+        raise ConfigError(
+            file, f"{where}.unit", "a measure with 'minus' is a difference: use 'percentage_points'"
+        )
+    if source in UNIT_SOURCES:
+        known_columns = set(UNIT_SOURCES[source])
+        for name, part in _parts(measure):
+            for column in part.get("columns", []):
+                if column not in known_columns:
+                    raise ConfigError(
+                        file,
+                        f"{where}.measure.{name}.columns",
+                        f"'{column}' is not a column of {source}; columns are: "
+                        f"{', '.join(UNIT_SOURCES[source])}",
+                    )
+            for column in {**raw.get("filters", {}), **part.get("filters", {})}:
+                if column not in known_columns:
+                    raise ConfigError(
+                        file,
+                        f"{where}.measure.{name}.filters"
+                        if column in part.get("filters", {})
+                        else f"{where}.filters",
+                        f"'{column}' is not a column of {source}",
+                    )
+    baseline = (int(raw["baseline"][0]), int(raw["baseline"][1]))
+    if baseline[0] > baseline[1]:
+        raise ConfigError(file, f"{where}.baseline", "the first year is after the last")
+    evaluation = raw.get("evaluation_period")
+    if evaluation is not None:
+        evaluation = (int(evaluation[0]), int(evaluation[1]))
+        if evaluation[0] > evaluation[1]:
+            raise ConfigError(
+                file, f"{where}.evaluation_period", "the first year is after the last"
+            )
+    target = raw["target"]
+    has_value = "value" in target
+    if has_value == bool(target.get("above_baseline", False)):
+        raise ConfigError(
+            file,
+            f"{where}.target",
+            "give either 'value' (the level to reach) or 'above_baseline: true', not both",
+        )
+    if target["year"] < baseline[1]:
+        raise ConfigError(
+            file, f"{where}.target.year", "the target year is before the end of the baseline"
+        )
+    return Indicator(
+        id=raw["id"],
+        name_sv=raw["name_sv"],
+        description_sv=raw["description_sv"],
+        national_goal=int(raw["national_goal"]),
+        source=source,
+        ratio=ratio,
+        minus=minus,
+        unit=unit,
+        direction=raw["direction"],
+        baseline=baseline,
+        target_year=int(target["year"]),
+        target_value=float(target["value"]) if has_value else None,
+        evaluation_period=evaluation,
+    )
+
+
+def _parts(measure: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    parts = [("numerator", measure["numerator"]), ("denominator", measure["denominator"])]
+    if "minus" in measure:
+        parts += [
+            ("minus.numerator", measure["minus"]["numerator"]),
+            ("minus.denominator", measure["minus"]["denominator"]),
+        ]
+    return parts
+
+
+# --- unit sources from clean data --------------------------------------------------------------
+
+
+def _sex_flags(sex: pd.Series) -> tuple[pd.Series, pd.Series]:
+    known = sex.isin(["woman", "man"]).fillna(False)
+    women = (sex == "woman").fillna(False).astype("Int64").where(known)
+    men = (sex == "man").fillna(False).astype("Int64").where(known)
+    return women.astype("Int64"), men.astype("Int64")
+
+
+def supported_firms(business: pd.DataFrame) -> pd.DataFrame:
+    """One row per granted firm and decision year, from its latest granted case of the year."""
+    granted = business[business["decision"] == "granted"].copy()
+    granted = granted.sort_values(
+        ["decision_year", "org_pseudonym", "decision_date", "case_id"], kind="stable"
+    )
+    latest = granted.drop_duplicates(["decision_year", "org_pseudonym"], keep="last")
+    women, men = _sex_flags(latest["ceo_sex"].astype("string"))
+    out = pd.DataFrame(
+        {
+            "year": latest["decision_year"].astype("Int64"),
+            "support_type": latest["support_type"].astype("string"),
+            "leadership_group": latest["leadership_group"].astype("string"),
+            "ownership_group": latest["ownership_group"].astype("string"),
+            "area": latest["area"].astype("string"),
+            "industry": latest["industry"].astype("string"),
+            "firms": pd.array([1] * len(latest), dtype="Int64"),
+            "employees_women": latest["employees_women"].astype("Int64"),
+            "employees_men": latest["employees_men"].astype("Int64"),
+            "board_women": latest["board_women"].astype("Int64"),
+            "board_men": latest["board_men"].astype("Int64"),
+            "ceo_women": women,
+            "ceo_men": men,
+        }
+    )
+    return out.reset_index(drop=True)[list(UNIT_SOURCES["supported_firms"])]
+
+
+def owner_units(owner: pd.DataFrame) -> pd.DataFrame:
+    """One row per organisation and follow-up year."""
+    women, men = _sex_flags(owner["ceo_sex"].astype("string"))
+
+    def flag(column: str) -> pd.Series:
+        return owner[column].astype("boolean").astype("Int64")
+
+    out = pd.DataFrame(
+        {
+            "year": owner["follow_up_year"].astype("Int64"),
+            "organisations": pd.array([1] * len(owner), dtype="Int64"),
+            "directive_includes_equality": flag("directive_includes_equality"),
+            "annual_report_reports_equality": flag("annual_report_reports_equality"),
+            "took_part_in_dialogues": flag("took_part_in_dialogues"),
+            "board_women": owner["board_women"].astype("Int64"),
+            "board_men": owner["board_men"].astype("Int64"),
+            "ceo_women": women,
+            "ceo_men": men,
+        }
+    )
+    return out.reset_index(drop=True)[list(UNIT_SOURCES["owner_follow_up"])]
+
+
+# --- evaluating a measure ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """A computed value; `suppressed` when it is missing because of disclosure control."""
+
+    value: float = math.nan
+    suppressed: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return math.isnan(self.value)
+
+
+NO_DATA = Value()
+SUPPRESSED = Value(math.nan, True)
+
+
+def _select(rows: pd.DataFrame, filters: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
+    mask = np.ones(len(rows), dtype=bool)
+    for column, values in filters.items():
+        text = rows[column].astype("string").str.strip()
+        lowered = text.str.lower().where(text.str.lower().isin(["true", "false"]), text)
+        mask &= lowered.isin(list(values)).fillna(False).to_numpy(dtype=bool)
+    return rows.loc[mask]
+
+
+def _numbers(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    return frame[list(columns)].apply(pd.to_numeric, errors="coerce").astype("Float64")
+
+
+def table_ratio(rows: pd.DataFrame, ratio: Ratio) -> Value:
+    """A ratio of sums of published cells; missing if a cell it needs is suppressed."""
+    denominator_rows = _select(rows, ratio.denominator.filters)
+    if denominator_rows.empty:
+        return NO_DATA
+    numerator_rows = _select(rows, ratio.numerator.filters)
+    denominator = _numbers(denominator_rows, ratio.denominator.columns)
+    numerator = _numbers(numerator_rows, ratio.numerator.columns)
+    if denominator.isna().any().any() or numerator.isna().any().any():
+        return SUPPRESSED
+    total = float(denominator.sum().sum())
+    if total <= 0:
+        return NO_DATA
+    return Value(float(numerator.sum().sum()) / total)
+
+
+def unit_ratio(rows: pd.DataFrame, ratio: Ratio, min_units: int) -> Value:
+    """A ratio over units with complete values; suppressed if fewer than `min_units` units."""
+    selected = _select(rows, ratio.denominator.filters)
+    complete = selected.dropna(subset=list(ratio.columns))
+    if complete.empty:
+        return NO_DATA
+    if len(complete) < min_units:
+        return SUPPRESSED
+    total = float(_numbers(complete, ratio.denominator.columns).sum().sum())
+    if total <= 0:
+        return NO_DATA
+    numerator_rows = _select(complete, ratio.numerator.filters)
+    return Value(float(_numbers(numerator_rows, ratio.numerator.columns).sum().sum()) / total)
+
+
+def _combine(values: Sequence[Value], scale: float) -> Value:
+    if any(v.suppressed for v in values):
+        return SUPPRESSED
+    if any(v.missing for v in values):
+        return NO_DATA
+    result = values[0].value - (values[1].value if len(values) > 1 else 0.0)
+    return Value(result * scale)
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """The rows of one source and whether they are a published table or units."""
+
+    frame: pd.DataFrame
+    kind: str  # "table" or "units"
+
+    def years(self) -> list[int]:
+        if self.kind == "units":
+            return sorted(int(y) for y in self.frame["year"].dropna().unique())
+        rows = self.frame[self.frame["period_kind"].astype("string") == "year"]
+        years = pd.to_numeric(rows["period"], errors="coerce").dropna().unique()
+        return sorted(int(y) for y in years)
+
+    def rows(self, first: int, last: int) -> pd.DataFrame:
+        """Rows of the years first-last: the table's own period row when it has one."""
+        if self.kind == "units":
+            years = self.frame["year"]
+            return self.frame[(years >= first) & (years <= last)]
+        period = self.frame["period"].astype("string")
+        label = period_label(first, last)
+        own = self.frame[period == label]
+        if not own.empty:
+            return own
+        kinds = self.frame["period_kind"].astype("string")
+        numeric = pd.to_numeric(period, errors="coerce")
+        mask = (kinds == "year") & (numeric >= first) & (numeric <= last)
+        return self.frame[mask.fillna(False).to_numpy(dtype=bool)]
+
+
+def check_columns(indicator: Indicator, data: SourceData, file: str) -> None:
+    """Every column an indicator reads must exist in its source (a configuration error)."""
+    where = f"indicators[{indicator.id}]"
+    names = ["numerator", "denominator", "minus.numerator", "minus.denominator"]
+    parts = [p for r in indicator.ratios for p in (r.numerator, r.denominator)]
+    for name, part in zip(names, parts, strict=False):
+        for column in (*part.columns, *part.filters):
+            if column not in data.frame.columns:
+                raise ConfigError(
+                    file,
+                    f"{where}.measure.{name}",
+                    f"'{column}' is not a column of {indicator.source}; columns are: "
+                    f"{', '.join(map(str, data.frame.columns))}",
+                )
+        if data.kind == "table":
+            for column in part.columns:
+                text = data.frame[column].astype("string").str.strip()
+                bad = text[
+                    text.notna() & (text != "") & pd.to_numeric(text, errors="coerce").isna()
+                ]
+                if not bad.empty:
+                    raise ConfigError(
+                        file,
+                        f"{where}.measure.{name}.columns",
+                        f"'{column}' of {indicator.source} is not a number (e.g. '{bad.iloc[0]}')",
+                    )
+
+
+def measure_value(
+    indicator: Indicator, data: SourceData, first: int, last: int, min_units: int
+) -> Value:
+    rows = data.rows(first, last)
+    if data.kind == "units":
+        parts = [unit_ratio(rows, r, min_units) for r in indicator.ratios]
+    else:
+        parts = [table_ratio(rows, r) for r in indicator.ratios]
+    return _combine(parts, indicator.scale)
+
+
+# --- status, gap and trend ---------------------------------------------------------------------
+
+
+def reaches(value: float, target: float, direction: str, strict: bool = False) -> bool:
+    """Whether `value` is at (or, if `strict`, beyond) `target` in the better direction."""
+    if direction == "higher":
+        return value > target if strict else value >= target
+    return value < target if strict else value <= target
+
+
+def gap_to_target(value: float, target: float, direction: str) -> float:
+    """What is left in the better direction (negative: beyond the target)."""
+    if math.isnan(value) or math.isnan(target):
+        return math.nan
+    return target - value if direction == "higher" else value - target
+
+
+def trend_slope(years: Sequence[int], values: Sequence[float], last: int, window: int) -> float:
+    """Least-squares change per year over the years last-window+1 … last with a value."""
+    points = [
+        (y, v)
+        for y, v in zip(years, values, strict=True)
+        if last - window < y <= last and not math.isnan(v)
+    ]
+    if len(points) < 2:
+        return math.nan
+    x = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] for p in points], dtype=float)
+    x = x - x.mean()
+    return float((x * (y - y.mean())).sum() / (x * x).sum())
+
+
+def assess(
+    value: float,
+    target: float,
+    direction: str,
+    *,
+    year: int,
+    target_year: int,
+    trend: float = math.nan,
+    strict: bool = False,
+) -> str:
+    """The status of one value (see the module docstring)."""
+    if math.isnan(value) or math.isnan(target):
+        return "no_data"
+    if reaches(value, target, direction, strict):
+        return "met"
+    if year < target_year and not math.isnan(trend):
+        projected = value + trend * (target_year - year)
+        if reaches(projected, target, direction, strict):
+            return "on_track"
+    return "not_met"
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def indicator_rows(
+    indicator: Indicator, data: SourceData, min_units: int, trend_years: int
+) -> pd.DataFrame:
+    """One row per year of the source (and one for the evaluation period, if configured)."""
+    baseline = measure_value(indicator, data, *indicator.baseline, min_units)
+    target = baseline.value if indicator.above_baseline else float(indicator.target_value)
+    years = data.years()
+    values = [measure_value(indicator, data, y, y, min_units) for y in years]
+    numbers = [v.value for v in values]
+    rows = []
+    for year, value in zip(years, values, strict=True):
+        trend = math.nan if value.missing else trend_slope(years, numbers, year, trend_years)
+        rows.append(_row(indicator, str(year), year, "year", value, baseline, target, trend))
+    if indicator.evaluation_period is not None:
+        first, last = indicator.evaluation_period
+        value = measure_value(indicator, data, first, last, min_units)
+        label = period_label(first, last)
+        rows.append(_row(indicator, label, last, "period", value, baseline, target, math.nan))
+    if not rows:
+        rows.append(
+            _row(
+                indicator,
+                str(indicator.target_year),
+                indicator.target_year,
+                "year",
+                NO_DATA,
+                baseline,
+                target,
+                math.nan,
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def _row(
+    indicator: Indicator,
+    period: str,
+    year: int,
+    kind: str,
+    value: Value,
+    baseline: Value,
+    target: float,
+    trend: float,
+) -> dict[str, Any]:
+    status = assess(
+        value.value,
+        target,
+        indicator.direction,
+        year=year,
+        target_year=indicator.target_year,
+        trend=trend,
+        strict=indicator.above_baseline,
+    )
+    return {
+        "indicator_id": indicator.id,
+        "year": year if kind == "year" else None,
+        "value": value.value,
+        "baseline_value": baseline.value,
+        "target_value": target,
+        "target_year": indicator.target_year,
+        "status": status,
+        "gap_to_target": gap_to_target(value.value, target, indicator.direction),
+        "period": period,
+        "period_kind": kind,
+        "trend_per_year": trend,
+        "suppressed": value.suppressed,
+        "name_sv": indicator.name_sv,
+        "national_goal": indicator.national_goal,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "baseline_period": period_label(*indicator.baseline),
+        "target_rule": "above_baseline" if indicator.above_baseline else "value",
+    }
+
+
+def build_indicators(
+    settings: GoalSettings,
+    sources: Mapping[str, SourceData],
+    min_units: int,
+    file: str = "config/indicators.yaml",
+) -> pd.DataFrame:
+    """The `indicators` table: indicators in configured order, years ascending, periods last."""
+    frames = []
+    for indicator in settings.indicators:
+        if indicator.source not in sources:
+            raise ConfigError(
+                file, f"indicators[{indicator.id}].source", f"no data for '{indicator.source}'"
+            )
+        data = sources[indicator.source]
+        check_columns(indicator, data, file)
+        frames.append(indicator_rows(indicator, data, min_units, settings.trend_years))
+    table = pd.concat(frames, ignore_index=True)
+    dtypes = {
+        "indicator_id": "string",
+        "year": "Int64",
+        "value": "Float64",
+        "baseline_value": "Float64",
+        "target_value": "Float64",
+        "target_year": "Int64",
+        "status": "string",
+        "gap_to_target": "Float64",
+        "period": "string",
+        "period_kind": "string",
+        "trend_per_year": "Float64",
+        "suppressed": "boolean",
+        "name_sv": "string",
+        "national_goal": "Int64",
+        "unit": "string",
+        "direction": "string",
+        "baseline_period": "string",
+        "target_rule": "string",
+    }
+    for column in ("value", "baseline_value", "target_value", "gap_to_target", "trend_per_year"):
+        table[column] = pd.to_numeric(table[column]).where(lambda s: ~np.isnan(s))
+    return table[list(COLUMNS)].astype(dtypes)
+
+
+def read_table(path: str) -> pd.DataFrame:
+    """A published table as text (empty cells missing), for filtering by its labels."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
