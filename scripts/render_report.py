@@ -10,6 +10,7 @@ from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
 from rtp_eval.report import (
     data_epoch,
     gender_context,
+    goals_context,
     quality_context,
     render_report,
     report_figure,
@@ -51,6 +52,7 @@ def main(snakemake) -> None:
             read_table(snakemake.input.differences),
             dict(zip(support_types["code"], support_types["label_sv"], strict=True)),
         ),
+        **goals_context(read_table(snakemake.input.indicators)),
     }
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)

@@ -718,3 +718,197 @@ def build_indicators(
 def read_table(path: str) -> pd.DataFrame:
     """A published table as text (empty cells missing), for filtering by its labels."""
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+# --- for the report ------------------------------------------------------------------------------
+
+STATUS_SV: dict[str, tuple[str, str]] = {
+    # status -> (symbol, text); the symbol repeats the text, so colour is never needed.
+    "met": ("✓", "Uppnått"),
+    "on_track": ("↗", "På väg"),
+    "not_met": ("✗", "Inte uppnått"),
+    "no_data": ("–", "Uppgift saknas"),
+}
+SPARKLINE_SIZE = (120, 32)
+
+
+def _numbers_text(value: float, decimals: int = 1) -> str:
+    from rtp_eval import formatting
+
+    return formatting.number(value, decimals).replace("-", "−")
+
+
+def value_text(value: object, decimals: int = 1) -> str:
+    """A value in Swedish format, `..` when missing (also what the tables test expects)."""
+    if value is None or pd.isna(value):
+        return ".."
+    return _numbers_text(float(value), decimals)
+
+
+def unit_text(unit: str) -> str:
+    return {"percent": "%", "percentage_points": "procentenheter", "ratio": ""}.get(unit, unit)
+
+
+def gap_unit_text(unit: str) -> str:
+    return {"percent": "procentenheter", "percentage_points": "procentenheter"}.get(unit, "")
+
+
+def sparkline_svg(years: Sequence[int], values: Sequence[float], target: float) -> str:
+    """A small line chart of the yearly values with the target as a dashed line.
+
+    Hidden from assistive technology (`aria-hidden`): the element around it carries the text
+    alternative. Coordinates are rounded, so the same values give the same bytes.
+    """
+    width, height = SPARKLINE_SIZE
+    pad = 4.0
+    points = [(y, v) for y, v in zip(years, values, strict=True) if not math.isnan(v)]
+    levels = [v for _, v in points] + ([] if math.isnan(target) else [target])
+    if not levels or not years:
+        low, high = 0.0, 1.0
+    else:
+        low, high = min(levels), max(levels)
+        if high - low < 1e-9:
+            low, high = low - 1.0, high + 1.0
+    first, last = min(years, default=0), max(years, default=1)
+    span = max(last - first, 1)
+
+    def x(year: int) -> float:
+        return pad + (year - first) / span * (width - 2 * pad)
+
+    def y(value: float) -> float:
+        return height - pad - (value - low) / (high - low) * (height - 2 * pad)
+
+    parts = [
+        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true" focusable="false">'
+    ]
+    if not math.isnan(target):
+        parts.append(
+            f'<line x1="{pad:.1f}" y1="{y(target):.1f}" x2="{width - pad:.1f}" '
+            f'y2="{y(target):.1f}" stroke="#4a4a4a" stroke-width="1" stroke-dasharray="3 2"/>'
+        )
+    # Consecutive years with a value are joined; a missing year breaks the line.
+    run: list[tuple[int, float]] = []
+    runs: list[list[tuple[int, float]]] = []
+    previous: int | None = None
+    for year, value in points:
+        if previous is not None and year != previous + 1:
+            runs.append(run)
+            run = []
+        run.append((year, value))
+        previous = year
+    if run:
+        runs.append(run)
+    for segment in runs:
+        if len(segment) > 1:
+            coordinates = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in segment)
+            parts.append(
+                f'<polyline points="{coordinates}" fill="none" stroke="#00467f" '
+                'stroke-width="1.5"/>'
+            )
+        for year, value in segment:
+            radius = 2.5 if (year, value) == points[-1] else 1.2
+            parts.append(
+                f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="{radius}" fill="#00467f"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sparkline_label(name: str, rows: pd.DataFrame, unit: str, target: float) -> str:
+    """The text alternative of a sparkline: first and last value, and the target."""
+    shown = rows.dropna(subset=["value"])
+    name = name[:1].lower() + name[1:]
+    suffix = f" {unit_text(unit)}" if unit_text(unit) else ""
+    if shown.empty:
+        return f"Utveckling för {name}: inga redovisade värden."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    text = (
+        f"Utveckling för {name}: {value_text(first['value'])}{suffix} {int(first['year'])}, "
+        f"{value_text(last['value'])}{suffix} {int(last['year'])}"
+    )
+    if not math.isnan(target):
+        text += f"; målet är {value_text(target)}{suffix}"
+    return text + "."
+
+
+def assessed_row(rows: pd.DataFrame) -> pd.Series:
+    """The row a goal is judged on: its evaluation period if it has one, else the latest year
+    with a value (else the latest year)."""
+    periods = rows[rows["period_kind"] == "period"]
+    if not periods.empty:
+        return periods.iloc[-1]
+    years = rows[rows["period_kind"] == "year"].sort_values("year")
+    with_value = years.dropna(subset=["value"])
+    return with_value.iloc[-1] if not with_value.empty else years.iloc[-1]
+
+
+def not_met_sentence(row: Mapping[str, Any]) -> str:
+    """How far is left, for a goal that is not met."""
+    unit = str(row["unit"])
+    suffix = f" {unit_text(unit)}" if unit_text(unit) else ""
+    gap_suffix = f" {gap_unit_text(unit)}" if gap_unit_text(unit) else ""
+    target = (
+        f"högre än utgångsvärdet {value_text(row['baseline_value'])}{suffix} "
+        f"({row['baseline_period']})"
+        if row["target_rule"] == "above_baseline"
+        else f"{value_text(row['target_value'])}{suffix} till {int(row['target_year'])}"
+    )
+    gap = float(row["gap_to_target"])
+    left = (
+        f"det återstår {value_text(gap)}{gap_suffix}"
+        if gap > 0
+        else "värdet ligger på utgångsvärdet"
+    )
+    return (
+        f"{row['name_sv']}: {value_text(row['value'])}{suffix} ({row['period']}). "
+        f"Målet är {target}; {left}."
+    )
+
+
+def goal_sections(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of the report's goal tables, one table per national sub-goal."""
+    order = list(dict.fromkeys(table["indicator_id"]))
+    sections: dict[int, list[dict[str, Any]]] = {}
+    for indicator_id in order:
+        rows = table[table["indicator_id"] == indicator_id]
+        row = assessed_row(rows)
+        years = rows[rows["period_kind"] == "year"].sort_values("year")
+        target = float(row["target_value"]) if not pd.isna(row["target_value"]) else math.nan
+        unit = str(row["unit"])
+        symbol, status_text = STATUS_SV[str(row["status"])]
+        name = str(row["name_sv"])
+        label = f"{name} ({unit_text(unit)})" if unit_text(unit) else name
+        sections.setdefault(int(row["national_goal"]), []).append(
+            {
+                "id": indicator_id,
+                "name": label,
+                "key": f"indicator_id={indicator_id};period={row['period']}",
+                "period": str(row["period"]),
+                "value": value_text(row["value"]),
+                "baseline": value_text(row["baseline_value"]),
+                "baseline_period": str(row["baseline_period"]),
+                "target": value_text(row["target_value"]),
+                "target_text": (
+                    f"{int(row['target_year'])}, högre än utgångsvärdet"
+                    if row["target_rule"] == "above_baseline"
+                    else str(int(row["target_year"]))
+                ),
+                "gap": value_text(row["gap_to_target"]),
+                "trend": value_text(row["trend_per_year"], 2),
+                "status": str(row["status"]),
+                "status_symbol": symbol,
+                "status_text": status_text,
+                "sparkline": sparkline_svg(
+                    [int(y) for y in years["year"]],
+                    [math.nan if pd.isna(v) else float(v) for v in years["value"]],
+                    target,
+                ),
+                "sparkline_label": sparkline_label(name, years, unit, target),
+                "sentence": not_met_sentence(row) if row["status"] == "not_met" else None,
+            }
+        )
+    return [
+        {"goal": goal, "title": NATIONAL_GOALS_SV.get(goal, f"Delmål {goal}"), "rows": rows}
+        for goal, rows in sorted(sections.items())
+    ]

@@ -303,3 +303,8 @@ def read_clean(paths: Sequence[str | Path]) -> pd.DataFrame:
     if not frames:
         frames = [pd.DataFrame(columns=list(CLEAN_COLUMNS))]
     return pd.concat(frames, ignore_index=True).astype(CLEAN_DTYPES)
+
+
+def owner_follow_up_header(delimiter: str = ";") -> str:
+    """The header row of a follow-up file with the default headers (for templates and tests)."""
+    return delimiter.join(headers[0] for headers in DEFAULT_HEADERS.values())
