@@ -332,7 +332,7 @@ def test_missing_owner_follow_up_gives_no_data_rows() -> None:
     assert list(owner["year"]) == [2018, 2018, 2018]
 
 
-# --- status, gap and trend at their edges ---------------------------------------------------------
+# --- status, gap and trend at their edges --------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -379,7 +379,7 @@ def test_trend_uses_the_last_years_with_a_value() -> None:
     assert math.isnan(trend_slope([2018], [1.0], 2018, 3))
 
 
-# --- configuration errors --------------------------------------------------------------------------
+# --- configuration errors ------------------------------------------------------------------------
 
 
 def _broken(index: int, change) -> dict:

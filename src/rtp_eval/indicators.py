@@ -115,7 +115,7 @@ COLUMNS = (
 )
 
 
-# --- definitions -----------------------------------------------------------------------------
+# --- definitions ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -339,7 +339,7 @@ def _parts(measure: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     return parts
 
 
-# --- unit sources from clean data --------------------------------------------------------------
+# --- unit sources from clean data ----------------------------------------------------------------
 
 
 def _sex_flags(sex: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -400,7 +400,7 @@ def owner_units(owner: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)[list(UNIT_SOURCES["owner_follow_up"])]
 
 
-# --- evaluating a measure ----------------------------------------------------------------------
+# --- evaluating a measure ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -541,7 +541,7 @@ def measure_value(
     return _combine(parts, indicator.scale)
 
 
-# --- status, gap and trend ---------------------------------------------------------------------
+# --- status, gap and trend -----------------------------------------------------------------------
 
 
 def reaches(value: float, target: float, direction: str, strict: bool = False) -> bool:
@@ -595,7 +595,7 @@ def assess(
     return "not_met"
 
 
-# --- the table ---------------------------------------------------------------------------------
+# --- the table -----------------------------------------------------------------------------------
 
 
 def indicator_rows(
