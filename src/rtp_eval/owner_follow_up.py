@@ -16,7 +16,6 @@ kept as written.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,12 +27,11 @@ import pandas as pd
 
 from rtp_eval import parsing
 from rtp_eval.errors import InputFileError
+from rtp_eval.goals_config import OWNER_FOLLOW_UP as SOURCE
+from rtp_eval.goals_config import discover_owner_follow_up as discover_files  # noqa: F401
 from rtp_eval.importing import check_reconciliation
 from rtp_eval.reading import RawTable, ReadOptions, read_raw_file
 from rtp_eval.validation import QUARANTINE_COLUMNS
-
-SOURCE = "owner_follow_up"
-RAW_FILE = re.compile(r"^(?P<year>\d{4})\.(?P<ext>csv|xlsx)$")
 
 
 @dataclass(frozen=True)
@@ -104,31 +102,6 @@ class OwnerImport:
     clean: pd.DataFrame  # CLEAN_COLUMNS
     quarantine: pd.DataFrame  # validation.QUARANTINE_COLUMNS + raw cells
     quality: dict[str, Any] = field(default_factory=dict)
-
-
-def discover_files(raw_dir: Path) -> tuple[dict[int, Path], list[Path]]:
-    """`<raw_dir>/owner_follow_up/<YEAR>.csv|xlsx` by year, and the files that do not fit."""
-    folder = raw_dir / SOURCE
-    files: dict[int, Path] = {}
-    ignored: list[Path] = []
-    if not folder.is_dir():
-        return files, ignored
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "~$")):
-            continue
-        match = RAW_FILE.match(path.name)
-        if not match or not path.is_file():
-            ignored.append(path)
-            continue
-        year = int(match.group("year"))
-        if year in files:
-            raise InputFileError(
-                str(path),
-                f"there are two files for {SOURCE} {year}: {files[year].name} and {path.name}",
-                hint="Keep one file per year in data/raw/owner_follow_up.",
-            )
-        files[year] = path
-    return files, ignored
 
 
 def header_aliases(extra: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:

@@ -4,8 +4,11 @@
 import yaml
 
 from rtp_eval.errors import ConfigError
-from rtp_eval.indicators import load_definitions, UNIT_SOURCES
-from rtp_eval.owner_follow_up import discover_files as discover_owner_follow_up
+from rtp_eval.goals_config import (
+    UNIT_SOURCES,
+    discover_owner_follow_up,
+    load_definitions,
+)
 
 INDICATORS_FILE = config.get("goals", {}).get("indicators", "config/indicators.yaml")
 INDICATORS_SCHEMA = (
