@@ -14,6 +14,7 @@ from rtp_eval.report import (
     appendix_context,
     data_epoch,
     gender_context,
+    goals_context,
     quality_context,
     realia_context,
     render_report,
@@ -83,6 +84,7 @@ def main(snakemake) -> None:
             dict(zip(owner_types["code"], owner_types["label_sv"], strict=True)),
             {name: TABLE_TITLES_SV.get(name, name) for name in params.published_tables},
         ),
+        **goals_context(read_table(snakemake.input.indicators)),
     }
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)

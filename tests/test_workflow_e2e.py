@@ -113,6 +113,7 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
         "combine_import_quality",
         "gender_breakdown",
         "gender_figures",
+        "indicators",
         "render_report",
         "publish_bundle",
         "all",

@@ -1646,12 +1646,90 @@ def generate(config: DemoConfig = DemoConfig()) -> DemoData:
             )
             files.append(demo_file)
             bad_rows += bad
+    files += generate_owner_follow_up(root.spawn(1)[0], config)
     # The exports are byte-exact fixtures (CRLF, cp1252, BOMs): git must not convert them.
     files.append(DemoFile(".gitattributes", b"* -text\n"))
     files.append(DemoFile("BAD_ROWS.csv", bad_rows_csv(bad_rows)))
     files.append(DemoFile("BAD_ROWS.md", bad_rows_markdown(bad_rows).encode()))
     files.append(DemoFile("README.md", readme(config, files, bad_rows).encode()))
     return DemoData(tuple(files), tuple(bad_rows), cases)
+
+
+# ----------------------------------------------------------------------------------------------
+# Follow-up of owned companies and member organisations (optional input, from 2016)
+
+OWNER_FOLLOW_UP_FIRST_YEAR = 2016
+OWNER_FOLLOW_UP_HEADERS: tuple[str, ...] = (
+    "Organisation",
+    "Ägarandel (%)",
+    "Ägardirektiv jämställdhet",
+    "Årsredovisning jämställdhet",
+    "Deltagit i dialog",
+    "Styrelse kvinnor",
+    "Styrelse män",
+    "VD kön",
+)
+# Fictitious organisations: (name, ownership or membership share in percent, board size).
+OWNER_ORGANISATIONS: tuple[tuple[str, float, int], ...] = (
+    ("Demobolaget Länstrafik AB", 100.0, 7),
+    ("Demobolaget Fastigheter AB", 100.0, 5),
+    ("Demobolaget Flygplats AB", 51.0, 7),
+    ("Demobolaget Science Park AB", 60.0, 6),
+    ("Demobolaget Turism AB", 40.0, 8),
+    ("Demobolaget Energi AB", 25.0, 7),
+    ("Demobolaget Vård och Hälsa AB", 100.0, 5),
+    ("Demobolaget Inlandsbanan AB", 5.5, 9),
+    ("Demoförbundet Kommunalförbund", 12.5, 9),
+    ("Demoförbundet Regionsamverkan", 10.0, 8),
+    ("Demoförbundet Turistråd", 33.0, 6),
+    ("Demoförbundet Räddningstjänst", 20.0, 7),
+)
+
+
+def generate_owner_follow_up(rng: np.random.Generator, config: DemoConfig) -> list[DemoFile]:
+    """One file per year from 2016: the owner directives are revised organisation by
+    organisation (most by 2018, a few later), annual reports follow within two years, and
+    women's share of the board seats grows slowly."""
+    years = [y for y in config.years if y >= OWNER_FOLLOW_UP_FIRST_YEAR]
+    if not years:
+        return []
+    plans = []
+    for _name, _share, _board in OWNER_ORGANISATIONS:
+        directive_year = int(_pick(rng, (2016, 2017, 2018, 2019, 2020, 2030), (2, 3, 4, 1, 1, 1)))
+        report_lag = int(_pick(rng, (0, 1, 2), (3, 5, 2)))
+        board_women = int(rng.binomial(_board, 0.33))
+        ceo_woman = bool(rng.random() < 0.35)
+        plans.append((directive_year, report_lag, board_women, ceo_woman))
+    files = []
+    women_on_board = [plan[2] for plan in plans]
+    for year in years:
+        rows = []
+        for index, ((name, share, board), (directive_year, lag, _, ceo_woman)) in enumerate(
+            zip(OWNER_ORGANISATIONS, plans, strict=True)
+        ):
+            if year > years[0] and rng.random() < 0.3:
+                women_on_board[index] = min(board, women_on_board[index] + 1)
+            women_now = women_on_board[index]
+            dialogue = rng.random() < (0.6 if year == 2016 else 0.85)
+            rows.append(
+                [
+                    name,
+                    format_number(share, " ", 1 if share != int(share) else 0),
+                    "Ja" if year >= directive_year else "Nej",
+                    "Ja" if year >= directive_year + lag else "Nej",
+                    "Ja" if dialogue else "Nej",
+                    str(women_now),
+                    str(board - women_now),
+                    "Kvinna" if ceo_woman else "Man",
+                ]
+            )
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(
+            [list(OWNER_FOLLOW_UP_HEADERS), *rows]
+        )
+        content = buffer.getvalue().encode("utf-8-sig")
+        files.append(DemoFile(f"owner_follow_up/{year}.csv", content, None, year, len(rows)))
+    return files
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1804,6 +1882,7 @@ def readme(config: DemoConfig, files: Sequence[DemoFile], bad_rows: Sequence[Bad
         "contain quotes and commas. Withdrawn cases (`Återtaget`, `Avskrivet`, `Återtagen`) are",
         "valid rows: the import counts them apart, it does not quarantine them.",
         "",
+        *_owner_follow_up_readme(files),
         "## Deliberately bad rows",
         "",
         f"{len(bad_rows)} rows each break one different rule of data contract §1.5 and must be",
@@ -1816,6 +1895,29 @@ def readme(config: DemoConfig, files: Sequence[DemoFile], bad_rows: Sequence[Bad
         "",
     ]
     return "\n".join(lines)
+
+
+def _owner_follow_up_readme(files: Sequence[DemoFile]) -> list[str]:
+    owner_files = [f for f in files if f.path.startswith("owner_follow_up/")]
+    if not owner_files:
+        return []
+    lines = [
+        "## Follow-up of owned companies and member organisations",
+        "",
+        "`owner_follow_up/<YEAR>.csv` (optional input, from 2016; UTF-8 with BOM, `;`, CRLF):",
+        "one row per fictitious organisation (`Demobolaget …`, `Demoförbundet …`) with its",
+        "ownership or membership share, whether its owner directive covers gender equality with",
+        "an intersectional perspective, whether its annual report reports the equality work,",
+        "whether it took part in the region's dialogues (`Ja`/`Nej`), the women and men on its",
+        "board and the CEO's sex. Directives are revised organisation by organisation (most by",
+        "2018, a few later); annual reports follow within two years. No row is broken on purpose.",
+        "",
+        "| file | data rows |",
+        "|---|---:|",
+        *[f"| {f.path} | {f.rows} |" for f in owner_files],
+        "",
+    ]
+    return lines
 
 
 def write_demo_data(out_dir: Path, config: DemoConfig = DemoConfig()) -> DemoData:

@@ -84,6 +84,20 @@ HEADERS_SV: dict[str, str] = {
     "approval_rate_difference_ci_high": "Skillnad, övre gräns",
     "p_value": "p-värde",
     "suppressed": "Skyddad uppgift",
+    "indicator_id": "Indikator",
+    "name_sv": "Benämning",
+    "value": "Värde",
+    "baseline_value": "Utgångsvärde",
+    "baseline_period": "Utgångsperiod",
+    "target_value": "Målvärde",
+    "target_year": "Målår",
+    "target_rule": "Målregel",
+    "status": "Status",
+    "gap_to_target": "Kvar till målet",
+    "trend_per_year": "Trend per år",
+    "national_goal": "Nationellt delmål",
+    "unit": "Enhet",
+    "direction": "Riktning",
 }
 _CHANGE_SUFFIXES = {
     "_from": " (från)",
@@ -195,4 +209,5 @@ TABLE_TITLES_SV: dict[str, str] = {
     "business_support_by_gender_period_change": "Företagsstöd: förändring mellan perioder",
     "project_support_by_gender_period_change": "Projektstöd: förändring mellan perioder",
     "project_support_equality_period_change": "Jämställdhetsbedömning: förändring mellan perioder",
+    "indicators": "Måluppfyllelse: indikatorer per år mot utgångsvärde och mål",
 }

@@ -247,3 +247,18 @@ def software_versions() -> dict[str, str]:
         except PackageNotFoundError:
             versions[package] = "saknas"
     return versions
+
+
+def goals_context(indicators: pd.DataFrame) -> dict[str, Any]:
+    """The goal follow-up section (Måluppfyllelse) from the published `indicators` table."""
+    from rtp_eval.indicators import goal_sections
+
+    frame = indicators.copy()
+    for column in ("year", "target_year", "national_goal"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    for column in ("value", "baseline_value", "target_value", "gap_to_target", "trend_per_year"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+    frame["period"] = frame["period"].astype(str)
+    sections = goal_sections(frame)
+    sentences = [row["sentence"] for s in sections for row in s["rows"] if row["sentence"]]
+    return {"goals": {"sections": sections, "not_met": sentences}}

@@ -38,7 +38,12 @@ EDITION = config["report"]["edition"]
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
 CODE_COMMIT = source_commit(Path(workflow.basedir))
-PUBLISHED_TABLES = ("import_quality", "import_quarantine_reasons", *GENDER_TABLES)
+PUBLISHED_TABLES = (
+    "import_quality",
+    "import_quarantine_reasons",
+    *GENDER_TABLES,
+    "indicators",
+)
 
 try:
     # Resolved at start-up so that a new key re-imports everything (its fingerprint is a

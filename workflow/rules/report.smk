@@ -9,6 +9,7 @@ rule render_report:
         projects=f"{RESULTS}/tables/project_support_by_gender.csv",
         equality=f"{RESULTS}/tables/project_support_equality.csv",
         differences=f"{RESULTS}/tables/approval_rate_difference.csv",
+        indicators=rules.indicators.output.table,
         figures_svg=expand(f"{RESULTS}/figures/{{name}}.svg", name=GENDER_FIGURES),
         figures_meta=expand(f"{RESULTS}/figures/{{name}}.json", name=GENDER_FIGURES),
         figures_data=expand(f"{RESULTS}/figures/{{name}}.csv", name=GENDER_FIGURES),

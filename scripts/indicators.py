@@ -1,0 +1,62 @@
+"""Snakemake step: the goal indicators (`results/tables/indicators.csv`).
+
+Reads the published tables the indicators name, the clean business cases (for the supported
+firms) and the owner follow-up, computes every configured indicator with
+`rtp_eval.indicators` and writes the table.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from rtp_eval.config import load_schema
+from rtp_eval.indicators import (
+    SourceData,
+    build_indicators,
+    load_definitions,
+    owner_units,
+    read_table,
+    supported_firms,
+)
+from rtp_eval.io import write_csv
+from rtp_eval.owner_follow_up import read_clean as read_owner_follow_up
+from rtp_eval.runner import log, run_step
+from rtp_eval.schema import clean_columns, clean_dtypes
+
+
+def read_business(paths: list[str]):
+    import pandas as pd
+
+    columns = list(clean_columns("business_support"))
+    frames = [pd.read_parquet(path, columns=columns) for path in sorted(paths)]
+    if not frames:
+        frames = [pd.DataFrame(columns=columns)]
+    return pd.concat(frames, ignore_index=True).astype(clean_dtypes("business_support"))
+
+
+def main(snakemake: Any) -> None:
+    params = snakemake.params
+    settings = load_definitions(
+        params.definitions, load_schema(Path(snakemake.input.schema)), params.definitions_file
+    )
+    sources = {
+        Path(path).stem: SourceData(read_table(path), "table") for path in snakemake.input.tables
+    }
+    firms = supported_firms(read_business(list(snakemake.input.business)))
+    owners = owner_units(read_owner_follow_up(list(snakemake.input.owner)))
+    sources["supported_firms"] = SourceData(firms, "units")
+    sources["owner_follow_up"] = SourceData(owners, "units")
+    log.info(
+        "%d indicators; %d supported firm-years; %d organisation-years; min_units %d",
+        len(settings.indicators),
+        len(firms),
+        len(owners),
+        params.min_units,
+    )
+    table = build_indicators(settings, sources, params.min_units, params.definitions_file)
+    for status, count in table["status"].value_counts().sort_index().items():
+        log.info("status %s: %d rows", status, count)
+    write_csv(table, snakemake.output.table)
+
+
+if "snakemake" in globals():
+    run_step(main, snakemake)  # noqa: F821
