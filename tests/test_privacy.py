@@ -64,6 +64,8 @@ def raw_identifiers(build: Path) -> set[str]:
         if path.suffix not in (".csv", ".xlsx"):
             continue
         source = path.parent.name
+        if source not in sources:
+            continue  # owner follow-up files name organisations, with no identity numbers
         table = read_raw_file(path, path.name)
         mapping = map_columns(table.header, sources[source]["columns"], source, path.name)
         position = mapping.positions["org_id"]
