@@ -15,6 +15,7 @@ from rtp_eval.config import (
 from rtp_eval.breakdown import table_names
 from rtp_eval.discovery import discover_raw_files
 from rtp_eval.figures import GENDER_FIGURES
+from rtp_eval.intersectional import INTERSECTIONAL_FIGURES
 from rtp_eval.pseudonymise import key_fingerprint, resolve_key
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
@@ -39,6 +40,11 @@ CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
 GENDER_TABLES = table_names()
 PUBLISHED_TABLES = ("import_quality", "import_quarantine_reasons", *GENDER_TABLES)
+INTERSECTIONAL_TABLES = (
+    "intersectional_business_support",
+    "intersectional_model_summary",
+    "intersectional_model_strata",
+)
 
 try:
     # Resolved at start-up so that a new key re-imports everything (its fingerprint is a
