@@ -22,8 +22,10 @@ Choices a reader of the table should know (also stated in the report's method bo
   - `representation_index` = share_of_granted_known / baseline_share: the stratum's share of
     granted decisions among decisions whose values are known in the row's dimensions, divided by
     its share of the region's business leaders. Above 1, the programme reaches the stratum more
-    than its part of the business leaders. The known total is computed by inclusion–exclusion
-    from the published `unknown` rows, so it is empty when one of those is suppressed.
+    than its part of the business leaders. The known total is estimated from the published
+    one-dimension `unknown` rows (see `known_total`), assuming a value missing in one dimension
+    says nothing about the others; an exact total over the known strata would be a sum of many
+    suppressed cells and could reveal them.
   - `amount_representation_index` is the same for granted kronor.
 - `baseline_share` comes from `data/reference/business_leaders_baseline.csv` (public statistics,
   not suppressed): business leaders of the stratum over all business leaders in the region, over
@@ -366,30 +368,31 @@ def baseline_cells(
 # --- shares and indexes from a (published or work) table -------------------------------------
 
 
-def _lookup(frame: pd.DataFrame, period: str, values: Mapping[str, str], column: str) -> float:
-    """`column` of the row with these key values (others `all`): 0 if there is no such row."""
-    selected = frame["period"] == period
-    for key in KEY_COLUMNS:
-        selected &= frame[key] == values.get(key, TOTAL)
-    rows = frame.loc[selected.fillna(False).to_numpy(dtype=bool), column]
-    if rows.empty:
-        return 0.0
-    value = rows.iloc[0]
-    return float("nan") if pd.isna(value) else float(value)
+def _index(frame: pd.DataFrame, column: str) -> dict[tuple[str, ...], float]:
+    keys = frame[["period", *KEY_COLUMNS]].astype(str).itertuples(index=False, name=None)
+    return dict(zip(keys, _floats(frame[column]), strict=True))
 
 
-def known_total(frame: pd.DataFrame, period: str, dims: Sequence[str], column: str) -> float:
-    """`column` summed over cases whose values in `dims` are all known, from the table's rows.
+def known_total(
+    values: Mapping[tuple[str, ...], float], period: str, dims: Sequence[str]
+) -> float:
+    """Estimated total of a column over cases whose values in `dims` are all known.
 
-    Inclusion–exclusion over the `unknown` rows of `dims` (other keys `all`). A row that does not
-    exist counts 0 (nobody is unknown there); a row that exists with an empty value (suppressed)
-    makes the result NaN, since the known total would then reveal it.
+    The period total times, per dimension, the share of it that is not `unknown` (from the
+    published one-dimension `unknown` rows), i.e. assuming that a value missing in one dimension
+    says nothing about the others. Exact for a single dimension. Computed from published rows
+    only, so it cannot reveal a suppressed cell (the exact total over known strata could: it is a
+    sum of many small, suppressed cells). A row that does not exist counts 0; NaN when a needed
+    row is suppressed.
     """
-    total = 0.0
-    for size in range(len(dims) + 1):
-        for subset in itertools.combinations(dims, size):
-            total += (-1) ** size * _lookup(frame, period, dict.fromkeys(subset, UNKNOWN), column)
-    return total
+    grand = values.get((period, *([TOTAL] * len(KEY_COLUMNS))), np.nan)
+    if not grand > 0:
+        return float("nan")
+    known = grand
+    for dim in dims:
+        key = (period, *(UNKNOWN if k == dim else TOTAL for k in KEY_COLUMNS))
+        known *= 1.0 - values.get(key, 0.0) / grand
+    return float(known)
 
 
 def add_shares(
@@ -402,11 +405,13 @@ def add_shares(
     if out.empty:
         return out
     keys = list(config.keys)
+    indexes = {c: _index(out, c) for c in ("decisions", "granted", "amount_granted_sek")}
     for period in out["period"].dropna().unique():
         rows = (out["period"] == period).fillna(False).to_numpy(dtype=bool)
         part = out.loc[rows]
         grand = {
-            c: _lookup(out, period, {}, c) for c in ("decisions", "granted", "amount_granted_sek")
+            c: indexes[c].get((period, *([TOTAL] * len(KEY_COLUMNS))), np.nan)
+            for c in ("decisions", "granted", "amount_granted_sek")
         }
         out.loc[rows, "share_of_decisions"] = _ratio(
             _floats(part["decisions"]), np.full(len(part), grand["decisions"])
@@ -425,8 +430,8 @@ def add_shares(
             dims = tuple(k for k, m in zip(keys, mask, strict=True) if m)
             if dims not in cache:
                 cache[dims] = (
-                    known_total(out, period, dims, "granted"),
-                    known_total(out, period, dims, "amount_granted_sek"),
+                    known_total(indexes["granted"], period, dims),
+                    known_total(indexes["amount_granted_sek"], period, dims),
                 )
             known_granted[index], known_amount[index] = cache[dims]
         share_known = _ratio(_floats(part["granted"]), known_granted)
