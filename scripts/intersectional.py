@@ -15,6 +15,7 @@ import pandas as pd
 from rtp_eval import io, schema
 from rtp_eval.classify import age_labels
 from rtp_eval.errors import ConfigError
+from rtp_eval.figures import source_line
 from rtp_eval.intersectional import (
     IntersectionalConfig,
     build_table,
@@ -24,7 +25,6 @@ from rtp_eval.intersectional import (
     prepare_cases,
     read_baseline,
 )
-from rtp_eval.figures import source_line
 from rtp_eval.io import write_csv
 from rtp_eval.maihda import ModelSettings, fit_models, publish_models
 from rtp_eval.runner import log, run_step

@@ -216,8 +216,7 @@ def period_cases(
 ) -> dict[str, pd.DataFrame]:
     years = cases["year"]
     return {
-        label: cases[(years >= first) & (years <= last)]
-        for label, (first, last) in periods.items()
+        label: cases[(years >= first) & (years <= last)] for label, (first, last) in periods.items()
     }
 
 
@@ -267,8 +266,10 @@ def aggregate(cases: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame
 
 
 def _floats(values: pd.Series) -> np.ndarray:
-    return pd.to_numeric(values, errors="coerce").astype("Float64").to_numpy(
-        dtype=np.float64, na_value=np.nan
+    return (
+        pd.to_numeric(values, errors="coerce")
+        .astype("Float64")
+        .to_numpy(dtype=np.float64, na_value=np.nan)
     )
 
 
@@ -373,9 +374,7 @@ def _index(frame: pd.DataFrame, column: str) -> dict[tuple[str, ...], float]:
     return dict(zip(keys, _floats(frame[column]), strict=True))
 
 
-def known_total(
-    values: Mapping[tuple[str, ...], float], period: str, dims: Sequence[str]
-) -> float:
+def known_total(values: Mapping[tuple[str, ...], float], period: str, dims: Sequence[str]) -> float:
     """Estimated total of a column over cases whose values in `dims` are all known.
 
     The period total times, per dimension, the share of it that is not `unknown` (from the
@@ -400,7 +399,7 @@ def add_shares(
 ) -> pd.DataFrame:
     """Shares of the period and representation indexes, from the table's own values."""
     out = table.copy()
-    for column in DERIVED_AFTER + ("baseline_share", "baseline_business_leaders"):
+    for column in (*DERIVED_AFTER, "baseline_share", "baseline_business_leaders"):
         out[column] = pd.array([pd.NA] * len(out), dtype="Float64")
     if out.empty:
         return out
@@ -751,8 +750,7 @@ def representation_figure(
     row_values, col_values = combos(row_keys), combos(col_keys)
     matrix = np.full((len(row_values), len(col_values)), np.nan)
     lookup = {
-        tuple(str(r[k]) for k in keys): r["representation_index"]
-        for r in rows.to_dict("records")
+        tuple(str(r[k]) for k in keys): r["representation_index"] for r in rows.to_dict("records")
     }
     records = []
     for i, rv in enumerate(row_values):
@@ -781,8 +779,15 @@ def representation_figure(
             value = matrix[i, j]
             if np.isnan(value):
                 axes.add_patch(
-                    plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//",
-                                  edgecolor="#808080", linewidth=0)  # fmt: skip
+                    plt.Rectangle(
+                        (j - 0.5, i - 0.5),
+                        1,
+                        1,
+                        fill=False,
+                        hatch="//",
+                        edgecolor="#808080",
+                        linewidth=0,
+                    )
                 )
                 text, colour = formatting.SUPPRESSED, "black"
             else:
@@ -791,7 +796,10 @@ def representation_figure(
             axes.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
     axes.set_xticks(
         range(len(col_values)),
-        ["\n".join(value_label(k, v) for k, v in zip(col_keys, cv, strict=True)) for cv in col_values],
+        [
+            "\n".join(value_label(k, v) for k, v in zip(col_keys, cv, strict=True))
+            for cv in col_values
+        ],
         fontsize=8,
     )
     axes.set_yticks(

@@ -333,7 +333,9 @@ def fit_approval(
     strata["predicted_approval_ci_low"] = _expit(eta - z * eta_sd)
     strata["predicted_approval_ci_high"] = _expit(eta + z * eta_sd)
     strata["main_effects_approval"] = _expit(main.linear["fixed"])
-    strata["main_effects_approval_ci_low"] = _expit(main.linear["fixed"] - z * main.linear["fixed_sd"])
+    strata["main_effects_approval_ci_low"] = _expit(
+        main.linear["fixed"] - z * main.linear["fixed_sd"]
+    )
     strata["main_effects_approval_ci_high"] = _expit(
         main.linear["fixed"] + z * main.linear["fixed_sd"]
     )
@@ -569,7 +571,9 @@ def strata_frame(results: pd.DataFrame, keys: Sequence[str], period: str) -> pd.
     for column in STRATA_COLUMNS:
         if column in out.columns or column == "suppressed":
             continue
-        values = results[column] if column in results.columns else pd.Series([np.nan] * len(results))
+        values = (
+            results[column] if column in results.columns else pd.Series([np.nan] * len(results))
+        )
         if column in ("flagged", "amount_flagged"):
             out[column] = pd.array(values.to_numpy(dtype=object), dtype="boolean")
         else:

@@ -23,8 +23,6 @@ rule intersectional:
         ),
     log:
         "logs/intersectional/intersectional.log",
-    message:
-        "Intersectional strata table and MAIHDA models of business support"
     threads: 1
     resources:
         mem_mb=2000,
@@ -36,6 +34,7 @@ rule intersectional:
         demo=config["demo"],
         region=config["region"]["name"],
         code=CODE_VERSION,
+    message:
+        "Intersectional strata table and MAIHDA models of business support"
     script:
         "../../scripts/intersectional.py"
-
