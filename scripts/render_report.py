@@ -10,6 +10,7 @@ from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
 from rtp_eval.report import (
     data_epoch,
     gender_context,
+    intersectional_context,
     quality_context,
     render_report,
     report_figure,
@@ -25,7 +26,7 @@ def main(snakemake) -> None:
     params = snakemake.params
     support_types = pd.read_csv(snakemake.input.support_types, dtype=str)
     figures = []
-    for svg_path in snakemake.input.figures_svg:
+    for svg_path in [*snakemake.input.figures_svg, *snakemake.input.intersectional_figures]:
         stem = Path(svg_path).with_suffix("")
         meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
         data = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
@@ -50,6 +51,12 @@ def main(snakemake) -> None:
             read_table(snakemake.input.equality),
             read_table(snakemake.input.differences),
             dict(zip(support_types["code"], support_types["label_sv"], strict=True)),
+        ),
+        **intersectional_context(
+            read_table(snakemake.input.intersectional),
+            read_table(snakemake.input.intersectional_summary),
+            read_table(snakemake.input.intersectional_strata),
+            params.intersectional,
         ),
     }
     html = render_report(context, figures)

@@ -13,6 +13,12 @@ rule render_report:
         figures_meta=expand(f"{RESULTS}/figures/{{name}}.json", name=GENDER_FIGURES),
         figures_data=expand(f"{RESULTS}/figures/{{name}}.csv", name=GENDER_FIGURES),
         support_types=REFERENCE_DIR / "support_types.csv",
+        intersectional=rules.intersectional.output.table,
+        intersectional_summary=rules.intersectional.output.summary,
+        intersectional_strata=rules.intersectional.output.strata,
+        intersectional_figures=[
+            f"{RESULTS}/figures/{name}.svg" for name in INTERSECTIONAL_FIGURES
+        ],
     output:
         html=f"{REPORTS}/{EDITION}/index.html",
         pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
@@ -28,6 +34,7 @@ rule render_report:
         region=config["region"]["name"],
         classifications=config["classifications"],
         disclosure=config["disclosure"],
+        intersectional=config.get("intersectional", {}),
         config_hash=CONFIG_HASH,
         code=CODE_VERSION,
     script:
