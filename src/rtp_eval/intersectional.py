@@ -310,6 +310,10 @@ def read_baseline(path: str | Path) -> pd.DataFrame:
             f"{path}: unknown code(s) {', '.join(bad_sex + bad_background)}; sex must be "
             "woman/man and birth_background swedish_born/foreign_born"
         )
+    duplicated = frame.duplicated(list(BASELINE_COLUMNS[:-1]), keep=False)
+    if duplicated.any():
+        first = frame.loc[duplicated, list(BASELINE_COLUMNS[:-1])].iloc[0].tolist()
+        raise UserFacingError(f"{path}: more than one row for {', '.join(map(str, first))}")
     for column in ("year", "business_leaders"):
         numbers = pd.to_numeric(frame[column], errors="coerce")
         if numbers.isna().any() or (numbers < 0).any() or (numbers % 1 != 0).any():
