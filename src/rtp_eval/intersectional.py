@@ -773,7 +773,7 @@ def representation_figure(
             )
     figures.configure_matplotlib()
     figure, axes = plt.subplots(
-        figsize=(max(5.0, 1.1 * len(col_values) + 2.5), max(2.5, 0.6 * len(row_values) + 1.8))
+        figsize=(max(5.0, 1.35 * len(col_values) + 3.0), max(2.5, 0.6 * len(row_values) + 1.8))
     )
     logs = np.log2(np.clip(matrix, 1 / 8, 8))
     image = axes.imshow(np.ma.masked_invalid(logs), cmap="PuOr", vmin=-2, vmax=2, aspect="auto")

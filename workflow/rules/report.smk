@@ -43,9 +43,15 @@ rule render_report:
 
 rule publish_bundle:
     input:
-        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=PUBLISHED_TABLES),
+        tables=expand(
+            f"{RESULTS}/tables/{{name}}.csv",
+            name=[*PUBLISHED_TABLES, *INTERSECTIONAL_TABLES],
+        ),
     output:
-        csv=expand(f"{REPORTS}/{EDITION}/tabeller/{{name}}.csv", name=PUBLISHED_TABLES),
+        csv=expand(
+            f"{REPORTS}/{EDITION}/tabeller/{{name}}.csv",
+            name=[*PUBLISHED_TABLES, *INTERSECTIONAL_TABLES],
+        ),
         xlsx=f"{REPORTS}/{EDITION}/tabeller.xlsx",
     log:
         "logs/report/publish_bundle.log",
