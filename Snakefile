@@ -12,6 +12,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/gender.smk"
+include: "workflow/rules/intersectional.smk"
 include: "workflow/rules/goals.smk"
 include: "workflow/rules/report.smk"
 
@@ -22,4 +23,5 @@ rule all:
         rules.combine_import_quality.output,
         rules.render_report.output,
         rules.publish_bundle.output,
+        rules.intersectional.output,
         rules.indicators.output,

@@ -15,6 +15,7 @@ from rtp_eval.report import (
     data_epoch,
     gender_context,
     goals_context,
+    intersectional_context,
     quality_context,
     realia_context,
     render_report,
@@ -39,7 +40,7 @@ def main(snakemake) -> None:
     epoch = data_epoch(business)
     years = pd.to_numeric(business["year"], errors="coerce").dropna().astype(int)
     figures = []
-    for svg_path in snakemake.input.figures_svg:
+    for svg_path in [*snakemake.input.figures_svg, *snakemake.input.intersectional_figures]:
         stem = Path(svg_path).with_suffix("")
         meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
         data = pd.read_csv(stem.with_suffix(".csv"), dtype=str, keep_default_na=False)
@@ -85,6 +86,12 @@ def main(snakemake) -> None:
             {name: TABLE_TITLES_SV.get(name, name) for name in params.published_tables},
         ),
         **goals_context(read_table(snakemake.input.indicators)),
+        **intersectional_context(
+            read_table(snakemake.input.intersectional),
+            read_table(snakemake.input.intersectional_summary),
+            read_table(snakemake.input.intersectional_strata),
+            params.intersectional,
+        ),
     }
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)

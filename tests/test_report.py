@@ -188,7 +188,8 @@ def test_pdf_is_tagged_with_language_title_and_figure_alternatives(demo_build: P
                     walk(node.K)
 
         walk(root.StructTreeRoot)
-        assert len(figures) == 5
+        # The gender figures and the intersectional figures.
+        assert len(figures) == 5 + 2
         assert all(len(str(figure.get("/Alt", ""))) > 40 for figure in figures)
 
 

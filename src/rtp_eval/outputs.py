@@ -28,3 +28,14 @@ GENDER_FIGURES: tuple[str, ...] = (
     "grant_size_leadership",
     "expected_jobs",
 )
+
+INTERSECTIONAL_TABLES: tuple[str, ...] = (
+    "intersectional_business_support",
+    "intersectional_model_summary",
+    "intersectional_model_strata",
+)
+
+INTERSECTIONAL_FIGURES: tuple[str, ...] = (
+    "intersectional_approval",
+    "intersectional_representation",
+)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from rtp_eval import formatting
 from rtp_eval.breakdown import CATEGORY_ORDER
+from rtp_eval.intersectional import DIMENSIONS, finest_rows, stratum_label_sv
 from rtp_eval.report_content import (
     Cell,
     ReportTable,
@@ -21,6 +22,7 @@ from rtp_eval.report_content import (
     equality_table,
     jobs_table,
     key_findings,
+    number_cell,
     owner_type_table,
     ownership_table,
     periods_in,
@@ -262,3 +264,245 @@ def goals_context(indicators: pd.DataFrame) -> dict[str, Any]:
     sections = goal_sections(frame)
     sentences = [row["sentence"] for s in sections for row in s["rows"] if row["sentence"]]
     return {"goals": {"sections": sections, "not_met": sentences}}
+
+
+# --- intersectional analysis -----------------------------------------------------------------
+
+INTERSECTIONAL_KEYS = ("period", "group", "birth_background", "age_group", "area")
+OUTCOMES_SV = {"approval": "Beviljande", "amount": "Beviljat belopp (log)"}
+MODELS_SV = {"null": "Nollmodell (strata)", "main_effects": "Huvudeffekter + strata"}
+
+
+def _share(value: object) -> str:
+    return formatting.percent(value, 1)
+
+
+def _index(value: object) -> str:
+    return formatting.number(value, 2)
+
+
+def intersectional_table(table: pd.DataFrame, keys: Sequence[str], period: str) -> ReportTable:
+    """Every stratum of the model period (all dimensions given), unknown values included."""
+    name = "intersectional_business_support"
+    rows = []
+    for record in finest_rows(table, keys, period).to_dict("records"):
+
+        def cell(column: str, fmt: Any, record: dict[str, Any] = record) -> Cell:
+            return number_cell(record, name, INTERSECTIONAL_KEYS, column, fmt)
+
+        rows.append(
+            [
+                Cell(stratum_label_sv(record, keys)),
+                cell("decisions", formatting.number),
+                cell("granted", formatting.number),
+                cell("approval_rate", _share),
+                cell("approval_rate_ci_low", _share),
+                cell("approval_rate_ci_high", _share),
+                cell("share_of_amount", _share),
+                cell("baseline_share", _share),
+                cell("representation_index", _index),
+                cell("decision_representation_index", _index),
+            ]
+        )
+    return ReportTable(
+        id="tabell-intersektionell",
+        caption=f"Företagsstöd per stratum (vd:s kön, födelsebakgrund, ålder och område), {period}",
+        columns=[
+            "Stratum",
+            "Beslut",
+            "Beviljade",
+            "Beviljandegrad",
+            "95 % intervall, lägre",
+            "95 % intervall, övre",
+            "Andel av beviljat belopp",
+            "Andel av företagsledarna",
+            "Representationsindex",
+            "Index för beslutssteget",
+        ],
+        rows=rows,
+        notes=[
+            "Representationsindex: stratumets andel av de beviljade ärendena (bland ärenden med "
+            "kända uppgifter) delad med dess andel av företagsledarna i regionen. Index för "
+            "beslutssteget: andelen av de beviljade delad med andelen av dem som fick beslut; "
+            "under 1 betyder att stratumet beviljas mer sällan än genomsnittet."
+        ],
+    )
+
+
+def _model_label(record: Mapping[str, Any]) -> str:
+    outcome = OUTCOMES_SV.get(record["outcome"], record["outcome"])
+    return f"{outcome}: {MODELS_SV.get(record['model'], record['model'])}"
+
+
+def intersectional_model_table(summary: pd.DataFrame) -> ReportTable:
+    name = "intersectional_model_summary"
+    keys = ("period", "outcome", "model")
+    rows = []
+    for record in summary.to_dict("records"):
+        fitted = record["status"] == "fitted"
+        rows.append(
+            [
+                Cell(_model_label(record)),
+                Cell("skattad" if fitted else f"inte skattad: {record['reason_sv']}"),
+                number_cell(record, name, keys, "cases", formatting.number),
+                number_cell(record, name, keys, "strata", formatting.number),
+                number_cell(record, name, keys, "vpc", _share),
+                number_cell(record, name, keys, "pcv", _share),
+                number_cell(record, name, keys, "auc", _index),
+                number_cell(record, name, keys, "flagged_strata", formatting.number),
+            ]
+        )
+    return ReportTable(
+        id="tabell-maihda",
+        caption="Flernivåmodeller av beviljande och beviljat belopp (MAIHDA)",
+        columns=[
+            "Utfall och modell",
+            "Status",
+            "Ärenden",
+            "Strata",
+            "VPC",
+            "PCV",
+            "AUC",
+            "Avvikande strata",
+        ],
+        rows=rows,
+        text_columns=frozenset({1}),
+        notes=[
+            "Tomma celler (..) i VPC, PCV och AUC betyder att måttet inte hör till modellen eller "
+            "att modellen inte skattades."
+        ],
+    )
+
+
+def intersectional_flagged_table(strata: pd.DataFrame, keys: Sequence[str]) -> ReportTable:
+    name = "intersectional_model_strata"
+    flagged = strata[strata["flagged"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
+    rows = []
+    for record in flagged.to_dict("records"):
+        rows.append(
+            [
+                Cell(stratum_label_sv(record, keys)),
+                number_cell(record, name, INTERSECTIONAL_KEYS, "predicted_approval", _share),
+                number_cell(record, name, INTERSECTIONAL_KEYS, "predicted_approval_ci_low", _share),
+                number_cell(
+                    record, name, INTERSECTIONAL_KEYS, "predicted_approval_ci_high", _share
+                ),
+                number_cell(record, name, INTERSECTIONAL_KEYS, "main_effects_approval", _share),
+                number_cell(record, name, INTERSECTIONAL_KEYS, "interaction_q_value", _q_value),
+            ]
+        )
+    return ReportTable(
+        id="tabell-avvikande-strata",
+        caption="Strata vars beviljande avviker från vad huvudeffekterna förutsäger (utforskande)",
+        columns=[
+            "Stratum",
+            "Modellskattad beviljandegrad",
+            "95 % intervall, lägre",
+            "95 % intervall, övre",
+            "Enligt huvudeffekterna",
+            "q-värde (Benjamini–Hochberg)",
+        ],
+        rows=rows,
+    )
+
+
+def _q_value(value: object) -> str:
+    number = float(value)  # type: ignore[arg-type]
+    return "< 0,001" if number < 0.001 else formatting.number(number, 3)
+
+
+def intersectional_sentences(summary: pd.DataFrame, flagged: int) -> list[str]:
+    """The model results in plain Swedish."""
+
+    def pick_row(outcome: str, model: str) -> dict[str, Any] | None:
+        rows = summary[(summary["outcome"] == outcome) & (summary["model"] == model)]
+        return None if rows.empty else rows.iloc[0].to_dict()
+
+    sentences = []
+    null, main = pick_row("approval", "null"), pick_row("approval", "main_effects")
+    if null is None or null["status"] != "fitted" or main is None:
+        reason = null["reason_sv"] if null is not None else "inga ärenden"
+        sentences.append(f"Modellen för beviljande skattades inte: {reason}.")
+    else:
+        sentences.append(
+            f"Skillnader mellan strata står för {_share(null['vpc'])} av variationen i om en "
+            "ansökan beviljas (VPC i nollmodellen); resten är skillnader mellan ärenden inom "
+            "samma stratum."
+        )
+        if not pd.isna(main["pcv"]):
+            sentences.append(
+                f"Kön, födelsebakgrund, ålder och område var för sig (huvudeffekterna) förklarar "
+                f"{_share(main['pcv'])} av skillnaderna mellan strata (PCV). Det som återstår, "
+                f"VPC {_share(main['vpc'])}, är det som bara syns i kombinationerna "
+                "(interaktioner)."
+            )
+        if not pd.isna(null["auc"]):
+            sentences.append(
+                f"Strata skiljer {_auc_words(float(null['auc']))} mellan beviljade och avslagna "
+                f"ansökningar (AUC {_index(null['auc'])}; 0,5 = inte alls, 1 = helt)."
+            )
+        sentences.append(
+            f"{flagged} stratum avviker tydligt från vad huvudeffekterna förutsäger."
+            if flagged == 1
+            else f"{flagged} strata avviker tydligt från vad huvudeffekterna förutsäger."
+            if flagged
+            else "Inget stratum som kan redovisas avviker tydligt från vad huvudeffekterna "
+            "förutsäger."
+        )
+    amount_null = pick_row("amount", "null")
+    if amount_null is not None and amount_null["status"] == "fitted":
+        sentences.append(
+            f"För beviljat belopp står skillnader mellan strata för {_share(amount_null['vpc'])} "
+            "av variationen (VPC)."
+        )
+    elif amount_null is not None:
+        sentences.append(
+            f"Modellen för beviljat belopp skattades inte: {amount_null['reason_sv']}."
+        )
+    return sentences
+
+
+def _auc_words(value: float) -> str:
+    if value < 0.6:
+        return "knappt alls"
+    if value < 0.7:
+        return "svagt"
+    if value < 0.8:
+        return "måttligt"
+    return "väl"
+
+
+DIMENSIONS_SV = {
+    "leadership_group": "vd:s kön",
+    "birth_background": "vd:s födelsebakgrund",
+    "age_group": "vd:s åldersgrupp",
+    "area": "område",
+}
+COVARIATES_SV = {"support_type": "stödform", "industry": "bransch (SNI-avdelning)"}
+
+
+def intersectional_context(
+    table: pd.DataFrame,
+    summary: pd.DataFrame,
+    strata: pd.DataFrame,
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Tables, sentences and method facts of the section "Intersektionell analys"."""
+    dimensions = list(settings.get("dimensions") or DIMENSIONS)
+    keys = [DIMENSIONS[d][1] for d in dimensions]
+    model = dict(settings.get("model") or {})
+    period = str(model.get("period", "2012-2018"))
+    shown = strata[strata["flagged"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
+    return {
+        "inter": {
+            "period": period,
+            "periods": list((settings.get("periods") or {period: None}).keys()),
+            "dimensions": [DIMENSIONS_SV[d] for d in dimensions],
+            "covariates": [COVARIATES_SV.get(c, c) for c in model.get("covariates", [])],
+            "model": model,
+            "table": intersectional_table(table, keys, period),
+            "models": intersectional_model_table(summary),
+            "flagged": intersectional_flagged_table(strata, keys),
+            "sentences": intersectional_sentences(summary, len(shown)),
+        }
+    }

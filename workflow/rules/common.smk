@@ -14,7 +14,12 @@ from rtp_eval.config import (
     source_commit,
 )
 from rtp_eval.discovery import discover_raw_files
-from rtp_eval.outputs import GENDER_FIGURES, GENDER_TABLES
+from rtp_eval.outputs import (
+    GENDER_FIGURES,
+    GENDER_TABLES,
+    INTERSECTIONAL_FIGURES,
+    INTERSECTIONAL_TABLES,
+)
 from rtp_eval.pseudonymise import key_fingerprint, resolve_key
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
@@ -42,6 +47,7 @@ PUBLISHED_TABLES = (
     "import_quality",
     "import_quarantine_reasons",
     *GENDER_TABLES,
+    *INTERSECTIONAL_TABLES,
     "indicators",
 )
 

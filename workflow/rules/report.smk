@@ -19,6 +19,12 @@ rule render_report:
         support_types=REFERENCE_DIR / "support_types.csv",
         owner_types=REFERENCE_DIR / "owner_types.csv",
         sni_sections=REFERENCE_DIR / "sni2007_sections.csv",
+        intersectional=rules.intersectional.output.table,
+        intersectional_summary=rules.intersectional.output.summary,
+        intersectional_strata=rules.intersectional.output.strata,
+        intersectional_figures=[
+            f"{RESULTS}/figures/{name}.svg" for name in INTERSECTIONAL_FIGURES
+        ],
     output:
         html=f"{REPORTS}/{EDITION}/index.html",
         pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
@@ -36,6 +42,7 @@ rule render_report:
         disclosure=config["disclosure"],
         area_labels=config["report"]["area_labels"],
         published_tables=PUBLISHED_TABLES,
+        intersectional=config.get("intersectional", {}),
         config_hash=CONFIG_HASH,
         commit=CODE_COMMIT,
         code=CODE_VERSION,
@@ -45,9 +52,15 @@ rule render_report:
 
 rule publish_bundle:
     input:
-        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=PUBLISHED_TABLES),
+        tables=expand(
+            f"{RESULTS}/tables/{{name}}.csv",
+            name=PUBLISHED_TABLES,
+        ),
     output:
-        csv=expand(f"{REPORTS}/{EDITION}/tabeller/{{name}}.csv", name=PUBLISHED_TABLES),
+        csv=expand(
+            f"{REPORTS}/{EDITION}/tabeller/{{name}}.csv",
+            name=PUBLISHED_TABLES,
+        ),
         xlsx=f"{REPORTS}/{EDITION}/tabeller.xlsx",
     log:
         "logs/report/publish_bundle.log",

@@ -1,0 +1,849 @@
+"""Intersectional breakdown of business support: strata of sex × birth background × age × area.
+
+Pure functions from the clean business support cases (all years) and the business-leader
+baseline to the contract table `intersectional_business_support` (DATA-CONTRACT §2): one row per
+pooled period × stratum, with `all` rows for every combination of totals so that disclosure
+control can protect each stratum along every line that adds up to a published total.
+
+Choices a reader of the table should know (also stated in the report's method box):
+- Strata are the combinations of the configured dimensions (default leadership group, birth
+  background, age group and area). A dimension left out of the configuration is `all` in every
+  row. Missing values are the stratum value `unknown` and are kept as strata in the table.
+- Years are pooled into the configured periods; a period that is exactly the union of other
+  configured periods is declared as their total to the disclosure rules.
+- `decisions` = granted + rejected, as in the gender tables.
+- The shares and indexes are computed from the (published or work) table itself after disclosure
+  control, never from the raw cases. A published share therefore only uses published numbers and
+  cannot reveal a suppressed cell; where a number it needs is suppressed, it is empty.
+  - `share_of_decisions`, `share_of_granted`, `share_of_amount`: the stratum's share of all
+    decisions, granted decisions and granted kronor of the period (unknowns included).
+  - `decision_representation_index` = share_of_granted / share_of_decisions: above 1, the stratum
+    is a larger part of those granted than of those who applied (the decision stage favours it).
+  - `representation_index` = share_of_granted_known / baseline_share: the stratum's share of
+    granted decisions among decisions whose values are known in the row's dimensions, divided by
+    its share of the region's business leaders. Above 1, the programme reaches the stratum more
+    than its part of the business leaders. The known total is estimated from the published
+    one-dimension `unknown` rows (see `known_total`), assuming a value missing in one dimension
+    says nothing about the others; an exact total over the known strata would be a sum of many
+    suppressed cells and could reveal them.
+  - `amount_representation_index` is the same for granted kronor.
+- `baseline_share` comes from `data/reference/business_leaders_baseline.csv` (public statistics,
+  not suppressed): business leaders of the stratum over all business leaders in the region, over
+  the years of the period present in the file. Strata with an `unknown` value have none.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from rtp_eval import figures, formatting
+from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN
+from rtp_eval.disclosure import (
+    TOTAL,
+    DisclosureRules,
+    Family,
+    NestedTotal,
+    TableLayout,
+    apply_disclosure,
+)
+from rtp_eval.errors import UserFacingError
+from rtp_eval.outputs import INTERSECTIONAL_FIGURES
+from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, wilson_interval
+
+TABLE_NAME = "intersectional_business_support"
+# Dimension in the configuration -> (column of the clean table, key column of the output table).
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "leadership_group": ("leadership_group", "group"),
+    "birth_background": ("ceo_birth_background", "birth_background"),
+    "age_group": ("age_group", "age_group"),
+    "area": ("area", "area"),
+}
+KEY_COLUMNS = ("group", "birth_background", "age_group", "area")
+DEFAULT_DIMENSIONS = tuple(DIMENSIONS)
+DEFAULT_PERIODS: dict[str, tuple[int, int]] = {
+    "2012-2015": (2012, 2015),
+    "2016-2018": (2016, 2018),
+    "2012-2018": (2012, 2018),
+}
+TOP_N_COLUMN = "top_n_granted_sek"
+
+COLUMNS = (
+    "period",
+    "group",
+    "birth_background",
+    "age_group",
+    "area",
+    "decisions",
+    "granted",
+    "approval_rate",
+    "approval_rate_ci_low",
+    "approval_rate_ci_high",
+    "amount_granted_sek",
+    "share_of_amount",
+    "baseline_share",
+    "representation_index",
+    "suppressed",
+    "share_of_decisions",
+    "share_of_granted",
+    "decision_representation_index",
+    "share_of_granted_known",
+    "amount_representation_index",
+    "baseline_business_leaders",
+)
+COUNTS = Family(
+    "counts",
+    ("decisions", "granted"),
+    ("approval_rate", "approval_rate_ci_low", "approval_rate_ci_high"),
+)
+AMOUNTS = Family("amounts", ("amount_granted_sek",), (), dominance=True)
+# Shares and indexes computed after disclosure from the table's own published values.
+DERIVED_AFTER = (
+    "share_of_amount",
+    "representation_index",
+    "share_of_decisions",
+    "share_of_granted",
+    "decision_representation_index",
+    "share_of_granted_known",
+    "amount_representation_index",
+)
+
+SEX_TO_GROUP = {"woman": "women", "man": "men"}
+BASELINE_COLUMNS = ("year", "area", "sex", "birth_background", "age_group", "business_leaders")
+
+CATEGORY_ORDER_INTERSECTIONAL: dict[str, tuple[str, ...]] = {
+    "group": CATEGORY_ORDER["group"],
+    "birth_background": ("swedish_born", "foreign_born"),
+    "age_group": ("<30", "30-49", "50-64", "65+"),
+}
+
+
+@dataclass(frozen=True)
+class IntersectionalConfig:
+    """Dimensions, pooled periods, disclosure rules and confidence level of the breakdown."""
+
+    dimensions: tuple[str, ...] = DEFAULT_DIMENSIONS
+    periods: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
+    rules: DisclosureRules = field(default_factory=DisclosureRules)
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
+    age_labels: tuple[str, ...] = ("<30", "30-49", "50-64", "65+")
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.dimensions if d not in DIMENSIONS]
+        if unknown or not self.dimensions:
+            raise ValueError(
+                f"intersectional dimensions must be a non-empty subset of {', '.join(DIMENSIONS)}"
+                f"; got {', '.join(self.dimensions) or 'none'}"
+            )
+        if not self.periods:
+            raise ValueError("at least one intersectional period is needed")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Output key columns that are strata dimensions (the others are always `all`)."""
+        return tuple(DIMENSIONS[d][1] for d in self.dimensions)
+
+    @classmethod
+    def from_params(
+        cls,
+        settings: Mapping[str, object] | None,
+        disclosure: Mapping[str, object] | None,
+        age_labels: Sequence[str] | None = None,
+    ) -> IntersectionalConfig:
+        settings = dict(settings or {})
+        disclosure = dict(disclosure or {})
+        periods = settings.get("periods") or DEFAULT_PERIODS
+        parsed = {str(k): (int(v[0]), int(v[1])) for k, v in periods.items()}  # type: ignore[union-attr]
+        for label, (first, last) in parsed.items():
+            if first > last:
+                raise ValueError(f"period {label!r} starts after it ends: {first} > {last}")
+        level = float(disclosure.get("confidence_level", DEFAULT_CONFIDENCE_LEVEL))  # type: ignore[arg-type]
+        return cls(
+            dimensions=tuple(settings.get("dimensions") or DEFAULT_DIMENSIONS),  # type: ignore[arg-type]
+            periods=parsed,
+            rules=DisclosureRules.from_config(disclosure),
+            confidence_level=level,
+            age_labels=tuple(age_labels or cls.age_labels),
+        )
+
+
+@dataclass(frozen=True)
+class IntersectionalTable:
+    work: pd.DataFrame
+    published: pd.DataFrame
+    log: pd.DataFrame
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+def _category(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask(text.isna() | (text == ""), UNKNOWN).astype("string")
+
+
+def prepare_cases(clean: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
+    """Decided business support cases with one column per output key and per-case measures.
+
+    Dimensions not in the configuration are `all`. Sorted by granted amount (largest first) so
+    that a groupby head() gives each cell's largest grants for the dominance rule.
+    """
+    decided = clean[clean["decision"].isin(["granted", "rejected"])]
+    granted = (decided["decision"] == "granted").to_numpy(dtype=bool)
+    cases = pd.DataFrame(index=decided.index)
+    cases["year"] = decided["decision_year"].astype("Int64")
+    cases["granted_flag"] = granted.astype(np.int64)
+    amount = decided["amount_granted_sek"].astype("Int64")
+    cases["granted_amount"] = amount.where(granted, 0).fillna(0).astype("int64")
+    for dimension, (column, key) in DIMENSIONS.items():
+        if dimension in config.dimensions:
+            cases[key] = _category(decided[column])
+        else:
+            cases[key] = pd.array([TOTAL] * len(decided), dtype="string")
+    for column in ("support_type", "industry"):
+        cases[column] = _category(decided[column]) if column in decided else UNKNOWN
+    order = np.argsort(-cases["granted_amount"].to_numpy(dtype=np.float64), kind="stable")
+    return cases.iloc[order].reset_index(drop=True)
+
+
+def period_cases(
+    cases: pd.DataFrame, periods: Mapping[str, tuple[int, int]]
+) -> dict[str, pd.DataFrame]:
+    years = cases["year"]
+    return {
+        label: cases[(years >= first) & (years <= last)] for label, (first, last) in periods.items()
+    }
+
+
+# --- aggregation -----------------------------------------------------------------------------
+
+
+def _cells(data: pd.DataFrame, by: list[str], top_n: int) -> pd.DataFrame:
+    grouped = data.groupby(by, sort=False, dropna=False)
+    out = grouped.agg(
+        decisions=("granted_flag", "size"),
+        granted=("granted_flag", "sum"),
+        amount_granted_sek=("granted_amount", "sum"),
+    )
+    head = data[grouped.cumcount() < top_n]
+    out[TOP_N_COLUMN] = head.groupby(by, sort=False, dropna=False)["granted_amount"].sum()
+    return out.reset_index()
+
+
+def aggregate(cases: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
+    """Unsuppressed counts per period × stratum, with `all` rows for every subset of totals."""
+    keys = list(config.keys)
+    fixed = [k for k in KEY_COLUMNS if k not in keys]
+    frames = []
+    for label, data in period_cases(cases, config.periods).items():
+        if data.empty:
+            continue
+        for as_total in itertools.product([False, True], repeat=len(keys)):
+            totals = [k for k, t in zip(keys, as_total, strict=True) if t]
+            by = [k for k in keys if k not in totals]
+            if by:
+                cells = _cells(data, by, config.rules.dominance_n)
+            else:
+                cells = _cells(data.assign(_one=1), ["_one"], config.rules.dominance_n)
+                cells = cells.drop(columns="_one")
+            for key in (*totals, *fixed):
+                cells[key] = TOTAL
+            cells["period"] = label
+            frames.append(cells)
+    if not frames:
+        return pd.DataFrame(columns=["period", *KEY_COLUMNS, "decisions", "granted"])
+    out = pd.concat(frames, ignore_index=True)
+    for key in ("period", *KEY_COLUMNS):
+        out[key] = out[key].astype("string")
+    for column in ("decisions", "granted", "amount_granted_sek", TOP_N_COLUMN):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return (
+        pd.to_numeric(values, errors="coerce")
+        .astype("Float64")
+        .to_numpy(dtype=np.float64, na_value=np.nan)
+    )
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> pd.arrays.FloatingArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(denominator > 0, numerator / denominator, np.nan)
+    return pd.array(values, dtype="Float64")
+
+
+def add_rates(cells: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
+    out = cells.copy()
+    decisions = _floats(out["decisions"])
+    granted = _floats(out["granted"])
+    out["approval_rate"] = _ratio(granted, decisions)
+    low, high = wilson_interval(granted, decisions, confidence_level)
+    out["approval_rate_ci_low"] = pd.array(low, dtype="Float64")
+    out["approval_rate_ci_high"] = pd.array(high, dtype="Float64")
+    return out
+
+
+# --- baseline --------------------------------------------------------------------------------
+
+
+def read_baseline(path: str | Path) -> pd.DataFrame:
+    """The business-leader baseline, checked: columns, codes and non-negative whole counts."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in BASELINE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise UserFacingError(
+            f"{path}: missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(BASELINE_COLUMNS)}"
+        )
+    frame = frame[list(BASELINE_COLUMNS)].copy()
+    bad_sex = sorted(set(frame["sex"]) - set(SEX_TO_GROUP))
+    bad_background = sorted(set(frame["birth_background"]) - {"swedish_born", "foreign_born"})
+    if bad_sex or bad_background:
+        raise UserFacingError(
+            f"{path}: unknown code(s) {', '.join(bad_sex + bad_background)}; sex must be "
+            "woman/man and birth_background swedish_born/foreign_born"
+        )
+    duplicated = frame.duplicated(list(BASELINE_COLUMNS[:-1]), keep=False)
+    if duplicated.any():
+        first = frame.loc[duplicated, list(BASELINE_COLUMNS[:-1])].iloc[0].tolist()
+        raise UserFacingError(f"{path}: more than one row for {', '.join(map(str, first))}")
+    for column in ("year", "business_leaders"):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if numbers.isna().any() or (numbers < 0).any() or (numbers % 1 != 0).any():
+            raise UserFacingError(f"{path}: column {column} must hold whole numbers >= 0")
+        frame[column] = numbers.astype("int64")
+    return frame
+
+
+def baseline_cells(
+    baseline: pd.DataFrame, config: IntersectionalConfig, known_areas: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Business leaders per period × stratum key (with `all` rows), and their share of all."""
+    data = baseline.rename(columns={"sex": "group"}).copy()
+    data["group"] = data["group"].map(SEX_TO_GROUP)
+    unexpected_ages = sorted(set(data["age_group"]) - set(config.age_labels))
+    if unexpected_ages:
+        raise UserFacingError(
+            "business_leaders_baseline.csv: age group(s) "
+            f"{', '.join(unexpected_ages)} do not match the configured age groups "
+            f"{', '.join(config.age_labels)}"
+        )
+    if known_areas:
+        unexpected = sorted(set(data["area"]) - set(known_areas))
+        if unexpected:
+            raise UserFacingError(
+                "business_leaders_baseline.csv: area(s) "
+                f"{', '.join(unexpected)} are not configured areas ({', '.join(known_areas)})"
+            )
+    keys = list(config.keys)
+    frames = []
+    for label, (first, last) in config.periods.items():
+        rows = data[(data["year"] >= first) & (data["year"] <= last)]
+        if rows.empty:
+            continue
+        for as_total in itertools.product([False, True], repeat=len(keys)):
+            by = [k for k, t in zip(keys, as_total, strict=True) if not t]
+            if by:
+                cells = rows.groupby(by, as_index=False)["business_leaders"].sum()
+            else:
+                cells = pd.DataFrame({"business_leaders": [rows["business_leaders"].sum()]})
+            for key in KEY_COLUMNS:
+                if key not in by:
+                    cells[key] = TOTAL
+            cells["period"] = label
+            cells["baseline_share"] = cells["business_leaders"] / rows["business_leaders"].sum()
+            cells["baseline_years"] = rows["year"].nunique()
+            frames.append(cells)
+    columns = ["period", *KEY_COLUMNS, "business_leaders", "baseline_share", "baseline_years"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)[columns]
+    for key in ("period", *KEY_COLUMNS):
+        out[key] = out[key].astype("string")
+    return out
+
+
+# --- shares and indexes from a (published or work) table -------------------------------------
+
+
+def _index(frame: pd.DataFrame, column: str) -> dict[tuple[str, ...], float]:
+    keys = frame[["period", *KEY_COLUMNS]].astype(str).itertuples(index=False, name=None)
+    return dict(zip(keys, _floats(frame[column]), strict=True))
+
+
+def known_total(values: Mapping[tuple[str, ...], float], period: str, dims: Sequence[str]) -> float:
+    """Estimated total of a column over cases whose values in `dims` are all known.
+
+    The period total times, per dimension, the share of it that is not `unknown` (from the
+    published one-dimension `unknown` rows), i.e. assuming that a value missing in one dimension
+    says nothing about the others. Exact for a single dimension. Computed from published rows
+    only, so it cannot reveal a suppressed cell (the exact total over known strata could: it is a
+    sum of many small, suppressed cells). A row that does not exist counts 0; NaN when a needed
+    row is suppressed.
+    """
+    grand = values.get((period, *([TOTAL] * len(KEY_COLUMNS))), np.nan)
+    if not grand > 0:
+        return float("nan")
+    known = grand
+    for dim in dims:
+        key = (period, *(UNKNOWN if k == dim else TOTAL for k in KEY_COLUMNS))
+        known *= 1.0 - values.get(key, 0.0) / grand
+    return float(known)
+
+
+def add_shares(
+    table: pd.DataFrame, baseline: pd.DataFrame | None, config: IntersectionalConfig
+) -> pd.DataFrame:
+    """Shares of the period and representation indexes, from the table's own values."""
+    out = table.copy()
+    for column in (*DERIVED_AFTER, "baseline_share", "baseline_business_leaders"):
+        out[column] = pd.array([pd.NA] * len(out), dtype="Float64")
+    if out.empty:
+        return out
+    keys = list(config.keys)
+    indexes = {c: _index(out, c) for c in ("decisions", "granted", "amount_granted_sek")}
+    for period in out["period"].dropna().unique():
+        rows = (out["period"] == period).fillna(False).to_numpy(dtype=bool)
+        part = out.loc[rows]
+        grand = {
+            c: indexes[c].get((period, *([TOTAL] * len(KEY_COLUMNS))), np.nan)
+            for c in ("decisions", "granted", "amount_granted_sek")
+        }
+        out.loc[rows, "share_of_decisions"] = _ratio(
+            _floats(part["decisions"]), np.full(len(part), grand["decisions"])
+        )
+        out.loc[rows, "share_of_granted"] = _ratio(
+            _floats(part["granted"]), np.full(len(part), grand["granted"])
+        )
+        out.loc[rows, "share_of_amount"] = _ratio(
+            _floats(part["amount_granted_sek"]), np.full(len(part), grand["amount_granted_sek"])
+        )
+        specific = part[keys].ne(TOTAL).to_numpy(dtype=bool)
+        known_granted = np.full(len(part), np.nan)
+        known_amount = np.full(len(part), np.nan)
+        cache: dict[tuple[str, ...], tuple[float, float]] = {}
+        for index, mask in enumerate(specific):
+            dims = tuple(k for k, m in zip(keys, mask, strict=True) if m)
+            if dims not in cache:
+                cache[dims] = (
+                    known_total(indexes["granted"], period, dims),
+                    known_total(indexes["amount_granted_sek"], period, dims),
+                )
+            known_granted[index], known_amount[index] = cache[dims]
+        share_known = _ratio(_floats(part["granted"]), known_granted)
+        amount_known = _ratio(_floats(part["amount_granted_sek"]), known_amount)
+        has_unknown = part[keys].eq(UNKNOWN).any(axis=1).to_numpy(dtype=bool)
+        share_known[has_unknown] = pd.NA
+        amount_known[has_unknown] = pd.NA
+        out.loc[rows, "share_of_granted_known"] = share_known
+        if baseline is not None and not baseline.empty:
+            merged = part[["period", *KEY_COLUMNS]].merge(
+                baseline, on=["period", *KEY_COLUMNS], how="left"
+            )
+            base = _floats(merged["baseline_share"])
+            out.loc[rows, "baseline_share"] = pd.array(base, dtype="Float64")
+            out.loc[rows, "baseline_business_leaders"] = pd.array(
+                _floats(merged["business_leaders"]), dtype="Float64"
+            )
+            out.loc[rows, "representation_index"] = _ratio(
+                share_known.to_numpy(dtype=np.float64, na_value=np.nan), base
+            )
+            out.loc[rows, "amount_representation_index"] = _ratio(
+                amount_known.to_numpy(dtype=np.float64, na_value=np.nan), base
+            )
+    out["decision_representation_index"] = _ratio(
+        _floats(out["share_of_granted"]), _floats(out["share_of_decisions"])
+    )
+    out["baseline_business_leaders"] = out["baseline_business_leaders"].astype("Float64")
+    return out
+
+
+# --- disclosure and the whole table ----------------------------------------------------------
+
+
+def nested_periods(periods: Mapping[str, tuple[int, int]]) -> tuple[NestedTotal, ...]:
+    """Periods that are exactly the disjoint union of other configured periods."""
+    nested = []
+    for label, (first, last) in periods.items():
+        parts = [
+            (p, f, lst)
+            for p, (f, lst) in periods.items()
+            if p != label and first <= f and lst <= last
+        ]
+        years = sorted(y for _, f, lst in parts for y in range(f, lst + 1))
+        if parts and years == list(range(first, last + 1)):
+            nested.append(NestedTotal("period", label, tuple(p for p, _, _ in parts)))
+    return tuple(nested)
+
+
+def table_layout(config: IntersectionalConfig) -> TableLayout:
+    return TableLayout(
+        keys=("period", *KEY_COLUMNS),
+        total_dimensions=config.keys,
+        unit_column="decisions",
+        families=(COUNTS, AMOUNTS),
+        nested_totals=nested_periods(config.periods),
+        dominance_column=TOP_N_COLUMN,
+        dominance_base="amount_granted_sek",
+        working_columns=(TOP_N_COLUMN,),
+    )
+
+
+def _rank(values: pd.Series, known: Sequence[str]) -> pd.Series:
+    """Known codes in their order, others alphabetically, then `unknown`, then `all`."""
+    text = values.astype("string").fillna("")
+    others = sorted(set(text) - set(known) - {UNKNOWN, TOTAL})
+    order = [*(k for k in known if k not in (UNKNOWN, TOTAL)), *others, UNKNOWN, TOTAL]
+    return text.map({v: i for i, v in enumerate(order)}).astype("int64")
+
+
+def sort_table(frame: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
+    """Periods in configured order (by first year, then last), then keys in domain order."""
+    periods = config.periods
+    period_order = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
+    ranks = pd.DataFrame(index=frame.index)
+    ranks["_period"] = _rank(frame["period"], period_order)
+    known = {**CATEGORY_ORDER_INTERSECTIONAL, "age_group": tuple(config.age_labels)}
+    for key in KEY_COLUMNS:
+        ranks[f"_{key}"] = _rank(frame[key], known.get(key, ()))
+    order = ranks.sort_values(list(ranks.columns), kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def build_table(
+    clean: pd.DataFrame,
+    baseline: pd.DataFrame | None,
+    config: IntersectionalConfig | None = None,
+    forced: pd.DataFrame | None = None,
+) -> IntersectionalTable:
+    """The work and published `intersectional_business_support` tables and the suppressions.
+
+    `forced` (keys plus booleans `counts`/`amounts`) marks cells another published table already
+    suppresses (e.g. the gender tables' group × area cells), so they stay suppressed here.
+    """
+    config = config or IntersectionalConfig()
+    cases = prepare_cases(clean, config)
+    cells = add_rates(aggregate(cases, config), config.confidence_level)
+    cells["suppressed"] = pd.array([False] * len(cells), dtype="boolean")
+    areas = sorted(set(cases["area"]) - {UNKNOWN, TOTAL})
+    base = (
+        baseline_cells(baseline, config, areas if "area" in config.dimensions else ())
+        if baseline is not None
+        else None
+    )
+    layout = table_layout(config)
+    result = apply_disclosure(cells, layout, config.rules, forced=forced)
+    work = add_shares(cells.drop(columns=[TOP_N_COLUMN]), base, config)
+    published = add_shares(result.published, base, config)
+    work = sort_table(work, config)[list(COLUMNS)]
+    published = sort_table(published, config)[list(COLUMNS)]
+    return IntersectionalTable(work=work, published=published, log=result.log)
+
+
+def forced_from_gender_tables(
+    by_gender: pd.DataFrame | None,
+    by_area: pd.DataFrame | None,
+    config: IntersectionalConfig,
+) -> pd.DataFrame | None:
+    """Cells the published gender tables suppress that this table also has.
+
+    The rows of `business_support_by_gender(_and_area)` for all support types and the leadership
+    classification are the cells (group × area, other keys `all`) of this table for the same
+    period; where they are suppressed there, they must be suppressed here too, or this table
+    would reveal them.
+    """
+    pieces = []
+    for frame, has_area in ((by_gender, False), (by_area, True)):
+        if frame is None or frame.empty:
+            continue
+        rows = frame[
+            (frame["support_type"].astype(str) == TOTAL)
+            & (frame["classification"].astype(str) == "leadership")
+            & frame["period"].astype(str).isin(list(config.periods))
+        ]
+        piece = pd.DataFrame(
+            {
+                "period": rows["period"].astype("string"),
+                "group": rows["group"].astype("string")
+                if "group" in config.keys
+                else pd.array([TOTAL] * len(rows), dtype="string"),
+                "birth_background": TOTAL,
+                "age_group": TOTAL,
+                "area": rows["area"].astype("string") if has_area else TOTAL,
+                "counts": rows["decisions"].isna().to_numpy(dtype=bool),
+                "amounts": rows["amount_granted_sek"].isna().to_numpy(dtype=bool),
+            }
+        )
+        if has_area and "area" not in config.keys:
+            continue
+        if "group" not in config.keys:
+            piece = piece[rows["group"].astype(str).to_numpy() == TOTAL]
+        pieces.append(piece)
+    if not pieces:
+        return None
+    forced = pd.concat(pieces, ignore_index=True)
+    return forced.groupby(["period", *KEY_COLUMNS], as_index=False)[["counts", "amounts"]].any()
+
+
+# --- labels and figures ----------------------------------------------------------------------
+
+VALUE_LABELS_SV: dict[str, dict[str, str]] = {
+    "group": {"women": "kvinna som vd", "men": "man som vd", UNKNOWN: "okänt kön på vd"},
+    "birth_background": {
+        "swedish_born": "inrikes född",
+        "foreign_born": "utrikes född",
+        UNKNOWN: "okänd födelsebakgrund",
+    },
+    "age_group": {UNKNOWN: "okänd ålder"},
+    "area": {"rest_of_county": "övriga länet", UNKNOWN: "okänt område"},
+}
+
+
+def value_label(key: str, value: str) -> str:
+    if value == TOTAL:
+        return ""
+    known = VALUE_LABELS_SV.get(key, {})
+    if value in known:
+        return known[value]
+    if key == "age_group":
+        text = value.replace("-", "–")
+        if text.startswith("<"):
+            return f"under {text[1:]} år"
+        if text.endswith("+"):
+            return f"{text[:-1]} år och äldre"
+        return f"{text} år"
+    return value
+
+
+def stratum_label_sv(row: Mapping[str, object], keys: Sequence[str] = KEY_COLUMNS) -> str:
+    """`Kvinna som vd, utrikes född, under 30 år, Östersund`; `Samtliga` for the total."""
+    parts = [value_label(k, str(row[k])) for k in keys]
+    text = ", ".join(p for p in parts if p)
+    return (text[:1].upper() + text[1:]) if text else "Samtliga"
+
+
+def finest_rows(table: pd.DataFrame, keys: Sequence[str], period: str) -> pd.DataFrame:
+    """The period's rows where every stratum dimension has a value (no `all`)."""
+    rows = table[table["period"].astype(str) == period]
+    for key in keys:
+        rows = rows[rows[key].astype(str) != TOTAL]
+    return rows
+
+
+def approval_figure(
+    table: pd.DataFrame,
+    strata: pd.DataFrame,
+    keys: Sequence[str],
+    period: str,
+    source: str,
+) -> figures.Figure:
+    """Dot plot: approval rate per stratum with Wilson intervals, sorted; flagged strata marked."""
+    rows = finest_rows(table, keys, period)
+    rows = rows[~rows[list(keys)].astype(str).eq(UNKNOWN).any(axis=1)].copy()
+    flags = strata[["period", *KEY_COLUMNS, "flagged"]].astype({"period": str})
+    rows = rows.merge(flags, on=["period", *KEY_COLUMNS], how="left")
+    rows["label"] = [stratum_label_sv(r, keys) for r in rows.to_dict("records")]
+    shown = rows[rows["approval_rate"].notna()].sort_values(
+        ["approval_rate", "label"], kind="stable"
+    )
+    hidden = rows[rows["approval_rate"].isna()].sort_values("label", kind="stable")
+    overall = table[
+        (table["period"].astype(str) == period)
+        & table[list(KEY_COLUMNS)].astype(str).eq(TOTAL).all(axis=1)
+    ]["approval_rate"]
+    figures.configure_matplotlib()
+    height = max(2.5, 0.28 * len(shown) + 1.4)
+    figure, axes = plt.subplots(figsize=(8, height))
+    y = np.arange(len(shown))
+    for group in ("women", "men", UNKNOWN):
+        mask = (shown["group"].astype(str) == group).to_numpy()
+        if "group" not in keys:
+            mask = np.ones(len(shown), dtype=bool) if group == "women" else np.zeros_like(mask)
+        if not mask.any():
+            continue
+        style = figures.GROUP_STYLE[group]
+        rate = shown["approval_rate"].to_numpy(dtype=float)[mask]
+        low = shown["approval_rate_ci_low"].to_numpy(dtype=float)[mask]
+        high = shown["approval_rate_ci_high"].to_numpy(dtype=float)[mask]
+        axes.errorbar(
+            rate,
+            y[mask],
+            xerr=[rate - low, high - rate],
+            fmt=style["marker"],
+            color=style["color"],
+            capsize=2,
+            label=value_label("group", group).capitalize() if "group" in keys else "Stratum",
+        )
+    flagged = shown["flagged"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if flagged.any():
+        axes.scatter(
+            shown["approval_rate"].to_numpy(dtype=float)[flagged],
+            y[flagged],
+            s=140,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.5,
+            zorder=3,
+            label="Avviker från vad huvudeffekterna förutsäger (utforskande)",
+        )
+    if len(overall) == 1 and pd.notna(overall.iloc[0]):
+        axes.axvline(float(overall.iloc[0]), color="#404040", linestyle="--", linewidth=1)
+    labels = [f"{t} *" if f else t for t, f in zip(shown["label"], flagged, strict=True)]
+    axes.set_yticks(y, labels, fontsize=8)
+    axes.set_xlim(0, 1.02)
+    axes.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
+    axes.set_xlabel("Beviljade av beslutade ärenden (streckad linje: samtliga)")
+    title = f"Beviljandegrad per stratum med 95 % osäkerhetsintervall, {period}"
+    axes.set_title(title, loc="left")
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 1.2 / height),
+                frameon=False, ncols=2)  # fmt: skip
+    figures._source_line(axes, source)
+    records = []
+    for row, flag in [*zip(shown.to_dict("records"), flagged, strict=True)] + [
+        (r, False) for r in hidden.to_dict("records")
+    ]:
+        records.append(
+            {
+                "stratum": row["label"],
+                "beslut": formatting.number(row["decisions"]),
+                "beviljandegrad": formatting.percent(row["approval_rate"], 0),
+                "95 % intervall, lägre": formatting.percent(row["approval_rate_ci_low"], 0),
+                "95 % intervall, övre": formatting.percent(row["approval_rate_ci_high"], 0),
+                "avviker i modellen": "ja" if flag else ("..") if row["suppressed"] else "nej",
+            }
+        )
+    data = pd.DataFrame(records)
+    lowest = ", ".join(shown["label"].head(3))
+    alt = (
+        f"Punktdiagram över beviljandegraden för {len(shown)} strata {period}, sorterade från "
+        "lägst till högst, med 95 % osäkerhetsintervall. "
+        + (f"Lägst beviljandegrad hade: {lowest}. " if len(shown) else "")
+        + (f"{len(hidden)} strata har för få ärenden och visas inte (..). " if len(hidden) else "")
+        + "Värdena finns i tabellen under diagrammet."
+    )
+    return figures.Figure(INTERSECTIONAL_FIGURES[0], title, figures.to_svg(figure), alt, data)
+
+
+def representation_figure(
+    table: pd.DataFrame, keys: Sequence[str], period: str, source: str
+) -> figures.Figure:
+    """Heatmap of representation indexes (against business leaders) per stratum, with numbers."""
+    rows = finest_rows(table, keys, period)
+    rows = rows[~rows[list(keys)].astype(str).eq(UNKNOWN).any(axis=1)]
+    split = max(1, len(keys) // 2)
+    row_keys, col_keys = list(keys[:split]), list(keys[split:])
+    known = {**CATEGORY_ORDER_INTERSECTIONAL}
+
+    def combos(columns: list[str]) -> list[tuple[str, ...]]:
+        if not columns:
+            return [()]
+        present = rows[columns].astype(str).drop_duplicates()
+        frame = present.assign(
+            **{f"_{c}": _rank(present[c], known.get(c, ())) for c in columns}
+        ).sort_values([f"_{c}" for c in columns])
+        return [tuple(v) for v in frame[columns].itertuples(index=False)]
+
+    row_values, col_values = combos(row_keys), combos(col_keys)
+    matrix = np.full((len(row_values), len(col_values)), np.nan)
+    lookup = {
+        tuple(str(r[k]) for k in keys): r["representation_index"] for r in rows.to_dict("records")
+    }
+    records = []
+    for i, rv in enumerate(row_values):
+        for j, cv in enumerate(col_values):
+            values = dict(zip(row_keys + col_keys, rv + cv, strict=True))
+            value = lookup.get(tuple(values[k] for k in keys))
+            if value is not None and pd.notna(value):
+                matrix[i, j] = float(value)
+            records.append(
+                {
+                    "stratum": stratum_label_sv(values, keys),
+                    "representationsindex": formatting.number(value, 2)
+                    if value is not None and pd.notna(value)
+                    else formatting.SUPPRESSED,
+                }
+            )
+    figures.configure_matplotlib()
+    figure, axes = plt.subplots(
+        figsize=(max(5.0, 1.35 * len(col_values) + 3.0), max(2.5, 0.6 * len(row_values) + 1.8))
+    )
+    logs = np.log2(np.clip(matrix, 1 / 8, 8))
+    image = axes.imshow(np.ma.masked_invalid(logs), cmap="PuOr", vmin=-2, vmax=2, aspect="auto")
+    axes.set_facecolor("#d9d9d9")
+    for i in range(len(row_values)):
+        for j in range(len(col_values)):
+            value = matrix[i, j]
+            if np.isnan(value):
+                axes.add_patch(
+                    plt.Rectangle(
+                        (j - 0.5, i - 0.5),
+                        1,
+                        1,
+                        fill=False,
+                        hatch="//",
+                        edgecolor="#808080",
+                        linewidth=0,
+                    )
+                )
+                text, colour = formatting.SUPPRESSED, "black"
+            else:
+                text = formatting.number(value, 2)
+                colour = "white" if abs(np.log2(value)) > 1.2 else "black"
+            axes.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
+    axes.set_xticks(
+        range(len(col_values)),
+        [
+            "\n".join(value_label(k, v) for k, v in zip(col_keys, cv, strict=True))
+            for cv in col_values
+        ],
+        fontsize=8,
+    )
+    axes.set_yticks(
+        range(len(row_values)),
+        [", ".join(value_label(k, v) for k, v in zip(row_keys, rv, strict=True)).capitalize()
+         for rv in row_values],
+        fontsize=8,
+    )  # fmt: skip
+    axes.spines[:].set_visible(False)
+    colorbar = figure.colorbar(image, ax=axes, ticks=[-2, -1, 0, 1, 2], shrink=0.8)
+    colorbar.ax.set_yticklabels(["0,25", "0,5", "1", "2", "4"])
+    colorbar.set_label("Representationsindex (1 = som andelen företagsledare)", fontsize=8)
+    title = f"Representationsindex per stratum mot andelen företagsledare, {period}"
+    axes.set_title(title, loc="left")
+    figures._source_line(axes, source)
+    data = pd.DataFrame(records)
+    finite = matrix[np.isfinite(matrix)]
+    alt = (
+        f"Rutnät över representationsindex för {matrix.size} strata {period}: stratumets andel av "
+        "de beviljade ärendena delad med dess andel av företagsledarna i regionen. 1 betyder lika "
+        "stor andel, under 1 att stratumet nås mindre än sin andel av företagsledarna. "
+        + (
+            f"Indexen går från {formatting.number(finite.min(), 2)} till "
+            f"{formatting.number(finite.max(), 2)}. "
+            if finite.size
+            else ""
+        )
+        + f"{int(np.isnan(matrix).sum())} rutor visas inte (..). "
+        "Värdena finns i tabellen under diagrammet."
+    )
+    return figures.Figure(INTERSECTIONAL_FIGURES[1], title, figures.to_svg(figure), alt, data)
+
+
+def intersectional_figures(
+    table: pd.DataFrame, strata: pd.DataFrame, keys: Sequence[str], period: str, source: str
+) -> list[figures.Figure]:
+    """Both figures, drawn from the published tables only."""
+    out = [
+        approval_figure(table, strata, keys, period, source),
+        representation_figure(table, keys, period, source),
+    ]
+    assert tuple(f.name for f in out) == INTERSECTIONAL_FIGURES
+    return out
