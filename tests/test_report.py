@@ -266,3 +266,13 @@ def test_analyst_text_escapes_html_and_drops_comments() -> None:
     html = analyst_text("<!-- note -->\n<script>alert(1)</script>\n\n**fet**")
     assert "<script>" not in html and "note" not in html
     assert "<strong>fet</strong>" in html
+
+
+def test_every_published_column_has_a_swedish_header(demo_build: Path) -> None:
+    from rtp_eval.publish import HEADERS_SV, TABLE_TITLES_SV, swedish_header
+
+    for path in sorted((demo_build / "results" / "tables").glob("*.csv")):
+        assert path.stem in TABLE_TITLES_SV, path.stem
+        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        missing = [c for c in header if swedish_header(c) == c and c not in HEADERS_SV]
+        assert not missing, f"{path.name}: {missing}"
