@@ -251,7 +251,9 @@ TABLE_TITLES_SV: dict[str, str] = {
     "project_support_by_gender_period_change": "Projektstöd: förändring mellan perioder",
     "project_support_equality_period_change": "Jämställdhetsbedömning: förändring mellan perioder",
     "indicators": "Måluppfyllelse: indikatorer per år mot utgångsvärde och mål",
-    "intersectional_business_support": "Företagsstöd per stratum (kön × födelsebakgrund × ålder × område)",
+    "intersectional_business_support": (
+        "Företagsstöd per stratum (kön × födelsebakgrund × ålder × område)"
+    ),
     "intersectional_model_summary": "Intersektionella modeller (MAIHDA): sammanfattning",
     "intersectional_model_strata": "Intersektionella modeller (MAIHDA): skattningar per stratum",
 }
