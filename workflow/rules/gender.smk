@@ -11,6 +11,8 @@ rule gender_breakdown:
         suppressions=f"{RESULTS}/work/disclosure_suppressions.csv",
     log:
         "logs/gender/gender_breakdown.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/gender/gender_breakdown.tsv"
     threads: 1
     resources:
         mem_mb=2000,
@@ -34,6 +36,8 @@ rule gender_figures:
         ),
     log:
         "logs/gender/gender_figures.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/gender/gender_figures.tsv"
     threads: 1
     resources:
         mem_mb=1000,

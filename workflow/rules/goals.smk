@@ -61,6 +61,8 @@ rule import_owner_follow_up:
         quality=f"{RESULTS}/work/import/owner_follow_up/{{year}}.json",
     log:
         "logs/import/owner_follow_up/{year}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/import/owner_follow_up/{{year}}.tsv"
     threads: 1
     resources:
         mem_mb=500,
@@ -88,6 +90,8 @@ rule indicators:
         table=f"{RESULTS}/tables/indicators.csv",
     log:
         "logs/goals/indicators.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/goals/indicators.tsv"
     threads: 1
     resources:
         mem_mb=1000,

@@ -11,6 +11,8 @@ rule import_raw_file:
         quality=f"{RESULTS}/work/import/{{source}}/{{year}}.json",
     log:
         "logs/import/{source}/{year}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/import/{{source}}/{{year}}.tsv"
     threads: 1
     resources:
         mem_mb=1000,
@@ -34,6 +36,8 @@ rule combine_import_quality:
         readme=f"{RESULTS}/quarantine/README.md",
     log:
         "logs/import/combine_import_quality.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/import/combine_import_quality.tsv"
     threads: 1
     resources:
         mem_mb=1000,

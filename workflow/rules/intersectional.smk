@@ -23,6 +23,8 @@ rule intersectional:
         ),
     log:
         "logs/intersectional/intersectional.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/intersectional/intersectional.tsv"
     threads: 1
     resources:
         mem_mb=2000,

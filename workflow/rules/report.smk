@@ -30,6 +30,8 @@ rule render_report:
         pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
     log:
         "logs/report/render_report.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/render_report.tsv"
     threads: 1
     resources:
         mem_mb=2000,
@@ -64,6 +66,8 @@ rule publish_bundle:
         xlsx=f"{REPORTS}/{EDITION}/tabeller.xlsx",
     log:
         "logs/report/publish_bundle.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/publish_bundle.tsv"
     threads: 1
     resources:
         mem_mb=1000,
