@@ -62,11 +62,12 @@ def _finish(process: subprocess.Popen[str], name: str) -> None:
 
 
 def output_files(workdir: Path) -> dict[str, Path]:
+    """Every output file, except the per-job timing records of `results/benchmarks/`."""
     return {
         path.relative_to(workdir).as_posix(): path
         for folder in OUTPUT_FOLDERS
         for path in sorted((workdir / folder).rglob("*"))
-        if path.is_file()
+        if path.is_file() and "benchmarks" not in path.relative_to(workdir).parts
     }
 
 
