@@ -97,6 +97,16 @@ def number_cell(
     )
 
 
+def number_cells(
+    row: Mapping[str, object] | None,
+    table: str,
+    keys: Sequence[str],
+    columns: Sequence[tuple[str, Callable[[object], str]]],
+) -> list[Cell]:
+    """Number cells for several columns of one published row, each with its formatter."""
+    return [number_cell(row, table, keys, column, fmt) for column, fmt in columns]
+
+
 def pick(frame: pd.DataFrame, **filters: object) -> dict[str, object] | None:
     """The single row matching `filters`, or None."""
     selected = frame
@@ -172,17 +182,7 @@ def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
     rows = []
     for period, _ in periods_in(selected):
         row = pick(selected, period=period)
-        rows.append(
-            [
-                Cell(period),
-                number_cell(row, name, keys, "women_approval_rate", _pct),
-                number_cell(row, name, keys, "men_approval_rate", _pct),
-                number_cell(row, name, keys, "approval_rate_difference", _pp),
-                number_cell(row, name, keys, "approval_rate_difference_ci_low", _pp),
-                number_cell(row, name, keys, "approval_rate_difference_ci_high", _pp),
-                number_cell(row, name, keys, "p_value", _p_value),
-            ]
-        )
+        rows.append([Cell(period), *number_cells(row, name, keys, DIFFERENCE_COLUMNS)])
     return ReportTable(
         id="tabell-r1-skillnad",
         caption="Skillnad i beviljandegrad mellan kvinnoledda och mansledda företag",
@@ -253,16 +253,7 @@ def jobs_table(business: pd.DataFrame) -> ReportTable:
         row = pick(
             business, period=period, support_type="all", classification="leadership", group="all"
         )
-        rows.append(
-            [
-                Cell(period),
-                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_women", _jobs),
-                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_men", _jobs),
-                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_foreign_born_women", _jobs),
-                number_cell(row, name, BUSINESS_KEYS, "expected_jobs_foreign_born_men", _jobs),
-                number_cell(row, name, BUSINESS_KEYS, "women_share_of_expected_jobs", _pct),
-            ]
-        )
+        rows.append([Cell(period), *number_cells(row, name, BUSINESS_KEYS, JOBS_COLUMNS)])
     return ReportTable(
         id="tabell-r2-jobb",
         caption="Förväntade nya heltidsjobb i beviljade ärenden, för kvinnor och män",
@@ -509,3 +500,20 @@ def owner_type_table(
         ],
         rows=rows,
     )
+
+
+DIFFERENCE_COLUMNS = (
+    ("women_approval_rate", _pct),
+    ("men_approval_rate", _pct),
+    ("approval_rate_difference", _pp),
+    ("approval_rate_difference_ci_low", _pp),
+    ("approval_rate_difference_ci_high", _pp),
+    ("p_value", _p_value),
+)
+JOBS_COLUMNS = (
+    ("expected_jobs_women", _jobs),
+    ("expected_jobs_men", _jobs),
+    ("expected_jobs_foreign_born_women", _jobs),
+    ("expected_jobs_foreign_born_men", _jobs),
+    ("women_share_of_expected_jobs", _pct),
+)
