@@ -18,17 +18,12 @@ def main(snakemake) -> None:
         region_county_codes=params.county_codes,
     )
     result = import_owner_file(raw, raw.as_posix(), year, reference.labels["sex"], params.columns)
-    quality = result.quality
-    log.info(
-        "%s: read %d, accepted %d, quarantined %d",
-        quality["file"],
-        quality["rows_read"],
-        quality["rows_accepted"],
-        quality["rows_quarantined"],
+    counts = {k: v for k, v in result.quality.items() if k.startswith("rows_")}
+    log.info("%s: %s", result.quality["file"], counts)
+    out = snakemake.output
+    io.write_import_result(
+        result.clean, result.quarantine, result.quality, out.clean, out.quarantine, out.quality
     )
-    io.write_parquet(result.clean, snakemake.output.clean)
-    io.write_csv(result.quarantine, snakemake.output.quarantine)
-    io.write_json(quality, snakemake.output.quality)
 
 
 if "snakemake" in globals():

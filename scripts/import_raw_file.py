@@ -41,18 +41,12 @@ def main(snakemake) -> None:
         key,
         ReadOptions(**settings["read_options"]),
     )
-    quality = result.quality
-    log.info(
-        "%s: read %d, accepted %d, quarantined %d, withdrawn %d",
-        display_name,
-        quality["rows_read"],
-        quality["rows_accepted"],
-        quality["rows_quarantined"],
-        quality["rows_withdrawn"],
+    counts = {k: v for k, v in result.quality.items() if k.startswith("rows_")}
+    log.info("%s: %s", result.quality["file"], counts)
+    out = snakemake.output
+    io.write_import_result(
+        result.clean, result.quarantine, result.quality, out.clean, out.quarantine, out.quality
     )
-    io.write_parquet(result.clean, snakemake.output.clean)
-    io.write_csv(result.quarantine, snakemake.output.quarantine)
-    io.write_json(quality, snakemake.output.quality)
 
 
 if "snakemake" in globals():

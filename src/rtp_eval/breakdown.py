@@ -458,14 +458,19 @@ def _amounts_family(spec_columns: Sequence[str]) -> Family:
     return Family(AMOUNTS.name, AMOUNTS.columns, derived, dominance=True)
 
 
-def _business_spec(dimension: str | None = None) -> _Spec:
-    columns = list(BUSINESS_COLUMNS)
-    keys = ["support_type", "classification", "group"]
-    totals = ["support_type", "group"]
-    name = "business_support_by_gender"
+def _gender_spec(
+    name: str,
+    base_columns: Sequence[str],
+    keys: Sequence[str],
+    totals: Sequence[str],
+    extra_counts: Sequence[str],
+    dimension: str | None,
+) -> _Spec:
+    """A by-gender table, optionally split further by `dimension` (placed before `group`)."""
+    columns, keys, totals = list(base_columns), list(keys), list(totals)
     if dimension:
         columns.insert(columns.index("group"), dimension)
-        keys.insert(2, dimension)
+        keys.insert(keys.index("group"), dimension)
         totals.insert(1, dimension)
         name = f"{name}_and_{dimension}"
     return _Spec(
@@ -474,27 +479,29 @@ def _business_spec(dimension: str | None = None) -> _Spec:
         total_dimensions=tuple(totals),
         share_dimension="group",
         columns=tuple(columns),
-        families=(_counts_family(columns, BUSINESS_JOBS), _amounts_family(columns)),
+        families=(_counts_family(columns, extra_counts), _amounts_family(columns)),
+    )
+
+
+def _business_spec(dimension: str | None = None) -> _Spec:
+    return _gender_spec(
+        "business_support_by_gender",
+        BUSINESS_COLUMNS,
+        ("support_type", "classification", "group"),
+        ("support_type", "group"),
+        BUSINESS_JOBS,
+        dimension,
     )
 
 
 def _project_spec(dimension: str | None = None) -> _Spec:
-    columns = list(PROJECT_COLUMNS)
-    keys = ["owner_type", "group"]
-    totals = ["owner_type", "group"]
-    name = "project_support_by_gender"
-    if dimension:
-        columns.insert(columns.index("group"), dimension)
-        keys.insert(1, dimension)
-        totals.insert(1, dimension)
-        name = f"{name}_and_{dimension}"
-    return _Spec(
-        name=name,
-        keys=tuple(keys),
-        total_dimensions=tuple(totals),
-        share_dimension="group",
-        columns=tuple(columns),
-        families=(_counts_family(columns, PROJECT_TARGETS), _amounts_family(columns)),
+    return _gender_spec(
+        "project_support_by_gender",
+        PROJECT_COLUMNS,
+        ("owner_type", "group"),
+        ("owner_type", "group"),
+        PROJECT_TARGETS,
+        dimension,
     )
 
 

@@ -138,3 +138,17 @@ def normalise_xlsx(data: bytes, timestamp: dt.datetime) -> bytes:
             entry.external_attr = 0o644 << 16
             target.writestr(entry, content)
     return out.getvalue()
+
+
+def write_import_result(
+    clean: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    quality: dict,
+    clean_path: str | os.PathLike[str],
+    quarantine_path: str | os.PathLike[str],
+    quality_path: str | os.PathLike[str],
+) -> None:
+    """The three outputs of an import job: clean rows, quarantined rows, quality record."""
+    write_parquet(clean, clean_path)
+    write_csv(quarantine, quarantine_path)
+    write_json(quality, quality_path)
