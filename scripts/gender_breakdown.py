@@ -1,6 +1,6 @@
 """Snakemake step: sex-disaggregated breakdowns of business and project support.
 
-Reads the clean parquet files of both sources, builds every gender table with
+Combines the per-year cells of both sources (rule gender_partial) into every gender table with
 `rtp_eval.breakdown` and writes the unsuppressed work tables to `results/work/` and the
 published tables (disclosure control applied) to `results/tables/`.
 """
@@ -12,18 +12,29 @@ from typing import Any
 import pandas as pd
 
 from rtp_eval import schema
-from rtp_eval.breakdown import BreakdownConfig, build_tables, suppression_report
+from rtp_eval.breakdown import (
+    BreakdownConfig,
+    Partial,
+    build_tables_from_partials,
+    partial_cells,
+    suppression_report,
+)
 from rtp_eval.io import write_csv
 from rtp_eval.runner import log, run_step
 
 
-def read_clean(paths: Sequence[str], source: str) -> pd.DataFrame:
-    """All years of one source, typed as the schema says (also when there is no file)."""
-    columns = list(schema.clean_columns(source))
-    frames = [pd.read_parquet(path, columns=columns) for path in sorted(paths)]
-    if not frames:
-        frames = [pd.DataFrame(columns=columns)]
-    return pd.concat(frames, ignore_index=True).astype(schema.clean_dtypes(source))
+def read_partials(
+    cells: Sequence[str], amounts: Sequence[str], source: str, config: BreakdownConfig
+) -> list[Partial]:
+    """The partials of one source's years; a source without files gives its empty partial."""
+    partials = [
+        Partial(pd.read_parquet(c), pd.read_parquet(a))
+        for c, a in zip(sorted(cells), sorted(amounts), strict=True)
+    ]
+    if not partials:
+        empty = pd.DataFrame(columns=list(schema.clean_columns(source)))
+        partials = [partial_cells(empty.astype(schema.clean_dtypes(source)), source, config)]
+    return partials
 
 
 def main(snakemake: Any) -> None:
@@ -37,10 +48,19 @@ def main(snakemake: Any) -> None:
         config.rules.dominance_k_pct,
         config.confidence_level,
     )
-    business = read_clean(snakemake.input.business, "business_support")
-    project = read_clean(snakemake.input.project, "project_support")
-    log.info("read %d business and %d project cases", len(business), len(project))
-    tables = build_tables(business, project, config)
+    inputs = snakemake.input
+    partials = {
+        "business_support": read_partials(
+            inputs.business_cells, inputs.business_amounts, "business_support", config
+        ),
+        "project_support": read_partials(
+            inputs.project_cells, inputs.project_amounts, "project_support", config
+        ),
+    }
+    for source, parts in partials.items():
+        cells = sum(len(p.cells) for p in parts)
+        log.info("%s: %d partitions, %d year cells", source, len(parts), cells)
+    tables = build_tables_from_partials(partials, config)
     published = {Path(p).stem: p for p in snakemake.output.tables}
     work = {Path(p).stem: p for p in snakemake.output.work}
     if set(tables) != set(published):

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from rtp_eval.demo import DEFAULT_SEED, DemoConfig, write_demo_data
+from rtp_eval.national_demo import NATIONAL_SEED, NationalConfig, write_national_data
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,6 +22,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="multiply case counts and money (load tests)"
     )
+    parser.add_argument(
+        "--national",
+        type=int,
+        metavar="DECISIONS_PER_YEAR",
+        default=None,
+        help="write national data for all 21 counties instead (scale benchmarks)",
+    )
     args = parser.parse_args(argv)
     if args.first_year > args.last_year:
         parser.error("--first-year must not be after --last-year")
@@ -29,6 +37,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.national is not None:
+        national = NationalConfig(
+            decisions_per_year=args.national,
+            first_year=args.first_year,
+            last_year=args.last_year,
+            seed=NATIONAL_SEED if args.seed == DEFAULT_SEED else args.seed,
+        )
+        manifest = write_national_data(args.out, national)
+        bad = sum(entry["bad_rows"] for entry in manifest.values())
+        print(f"wrote {len(manifest)} national files to {args.out} ({bad} deliberately bad rows)")
+        return 0
     config = DemoConfig(
         seed=args.seed, first_year=args.first_year, last_year=args.last_year, scale=args.scale
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,31 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rtp_eval.classify import ClassificationSettings
+from rtp_eval.importing import ImportResult, import_file
+from rtp_eval.pseudonymise import DEMO_KEY
 from rtp_eval.reference import Reference, load_reference
+from rtp_eval.validation import ValidationSettings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "data" / "e2e"
+SHIPPED_CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+
+
+def import_export(
+    path: Path, name: str, source: str, year: int, reference: Reference
+) -> ImportResult:
+    """Import one export with the shipped configuration's headers, areas and the demo key."""
+    return import_file(
+        path,
+        name,
+        source,
+        SHIPPED_CONFIG["sources"][source]["columns"],
+        reference,
+        ValidationSettings(file_year=year, as_of_date=dt.date(2026, 11, 28)),
+        ClassificationSettings(area_groups={"Östersund": ("2380",)}),
+        DEMO_KEY.encode(),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
-import yaml
 
-from rtp_eval.classify import ClassificationSettings
 from rtp_eval.discovery import discover_raw_files
-from rtp_eval.importing import import_file
-from rtp_eval.pseudonymise import DEMO_KEY
 from rtp_eval.reference import Reference
-from rtp_eval.validation import ValidationSettings
-from tests.conftest import REPO
+from tests.conftest import REPO, import_export
 
 RAW = REPO / "data" / "raw"
-CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +19,7 @@ def imported(reference: Reference) -> dict[str, dict]:
     for source, by_year in files.files.items():
         for year, path in by_year.items():
             name = path.relative_to(RAW).as_posix()
-            results[name] = import_file(
-                path,
-                name,
-                source,
-                CONFIG["sources"][source]["columns"],
-                reference,
-                ValidationSettings(file_year=year, as_of_date=dt.date(2026, 11, 28)),
-                ClassificationSettings(area_groups={"Östersund": ("2380",)}),
-                DEMO_KEY.encode(),
-            )
+            results[name] = import_export(path, name, source, year, reference)
     return results
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 import pytest
@@ -291,3 +292,15 @@ def test_sni_codes(value: object, expected: str) -> None:
 def test_bad_sni_codes(value: str) -> None:
     with pytest.raises(ParseError):
         parsing.parse_sni(value, frozenset({"01", "56"}))
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+def test_infinite_numeric_cells_are_parse_errors(value: float) -> None:
+    # An XLSX cell can hold an infinite float; it must be a quarantined value, not a crash.
+    for parse in (
+        parsing.parse_assessment,
+        lambda v: parsing.parse_sni(v, frozenset({"01", "56"})),
+        lambda v: parsing.parse_municipality(v, NAMES, COUNTIES, LISTED),
+    ):
+        with pytest.raises(ParseError):
+            parse(value)

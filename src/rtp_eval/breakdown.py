@@ -20,7 +20,7 @@ Choices a reader of the tables should know (also stated in the report's method s
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -263,17 +263,22 @@ def prepare_cases(clean: pd.DataFrame, source: str) -> pd.DataFrame:
     return cases.iloc[order].reset_index(drop=True)
 
 
-def _period_slices(
-    cases: pd.DataFrame, periods: Mapping[str, tuple[int, int]]
-) -> Iterable[pd.DataFrame]:
-    """The cases once per single year and once per configured period, labelled by `period`."""
-    yield cases.assign(period=cases["year"].astype("string"))
-    years = cases["year"]
-    for label, (first, last) in periods.items():
-        yield cases[(years >= first) & (years <= last)].assign(period=label)
+# --- aggregation: per-year partial cells, combined into periods -------------------------------
+#
+# Every table is aggregated in two steps so that the years can be computed apart (one job per
+# source and year) and combined without loading every case at once: `partial_cells` gives the
+# cells of each year with additive measures and the n largest grants of each cell; `combine`
+# adds years up into the configured periods. The only measure that does not add up is the
+# median, so the granted amounts of the period's years are kept in a narrow frame
+# (`Partial.amounts`) and the period medians are taken from it.
 
-
-# --- aggregation -----------------------------------------------------------------------------
+ADDITIVE_COLUMNS = (
+    "decisions",
+    "granted",
+    "amount_applied_sek",
+    "amount_granted_sek",
+    "granted_amounts",  # number of known granted amounts, the denominator of the mean
+)
 
 
 def _sum_columns(source: str) -> tuple[str, ...]:
@@ -282,40 +287,234 @@ def _sum_columns(source: str) -> tuple[str, ...]:
     return (*PROJECT_TARGETS, "routine_applied", "routine_recorded")
 
 
+def _top_columns(top_n: int) -> list[str]:
+    return [f"top_{rank}_granted_sek" for rank in range(1, top_n + 1)]
+
+
 def _cells(data: pd.DataFrame, by: list[str], sums: Sequence[str], top_n: int) -> pd.DataFrame:
-    grouped = data.groupby(by, sort=False, dropna=False)
+    """Additive measures, the median and the `top_n` largest grants of every cell of `data`."""
+    grouped = data.groupby(by, sort=False, dropna=False, observed=True)
     aggregations: dict[str, tuple[str, str]] = {
         "decisions": ("granted_flag", "size"),
         "granted": ("granted_flag", "sum"),
         "amount_applied_sek": ("amount_applied_sek", "sum"),
         "amount_granted_sek": ("granted_amount_sum", "sum"),
-        "mean_granted_sek": ("granted_amount", "mean"),
+        "granted_amounts": ("granted_amount", "count"),
         "median_granted_sek": ("granted_amount", "median"),
     }
     aggregations |= {column: (column, "sum") for column in sums}
     out = grouped.agg(**aggregations)
-    head = data[grouped.cumcount() < top_n]
-    out[TOP_N_COLUMN] = head.groupby(by, sort=False, dropna=False)["granted_amount_sum"].sum()
+    # Cases are sorted by granted amount, largest first, so the i-th row of a group is its i-th
+    # largest grant (0 for a case without a grant).
+    rank = grouped.cumcount().to_numpy()
+    for position, column in enumerate(_top_columns(top_n)):
+        nth = data[rank == position].groupby(by, sort=False, dropna=False, observed=True)
+        out[column] = nth["granted_amount_sum"].sum().reindex(out.index).fillna(0)
     return out.reset_index()
 
 
-def _aggregate(
+def _with_totals(
     cases: pd.DataFrame,
     keys: Sequence[str],
     total_dimensions: Sequence[str],
-    sums: Sequence[str],
-    top_n: int,
+    cell_function: Callable[[pd.DataFrame, list[str]], pd.DataFrame],
 ) -> pd.DataFrame:
     """Cells for every combination of keys, with `all` rows for each subset of total dimensions."""
     frames = []
     for as_total in itertools.product([False, True], repeat=len(total_dimensions)):
         totals = [d for d, t in zip(total_dimensions, as_total, strict=True) if t]
         by = ["period", *(k for k in keys if k not in totals)]
-        cells = _cells(cases, by, sums, top_n)
+        cells = cell_function(cases, by)
         for dimension in totals:
             cells[dimension] = TOTAL
         frames.append(cells)
     return pd.concat(frames, ignore_index=True)
+
+
+def _medians(data: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    grouped = data.groupby(by, sort=False, dropna=False, observed=True)
+    return grouped["granted_amount"].median().rename("median_granted_sek").reset_index()
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """One block of a table: its spec and, for business tables, one classification."""
+
+    spec: _Spec
+    classification: str | None
+    group_column: str | None
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k in self.spec.keys if k != "classification"]
+
+    def data(self, cases: pd.DataFrame) -> pd.DataFrame:
+        if self.group_column is None:
+            return cases
+        return cases.assign(group=cases[self.group_column])
+
+
+def _cuts(name: str, source: str) -> list[_Cut]:
+    spec = _SPECS[name]
+    if source == "business_support":
+        return [_Cut(spec, c, column) for c, column in BUSINESS_CLASSIFICATIONS.items()]
+    if name == EQUALITY_SPEC.name:
+        return [_Cut(spec, None, None)]
+    return [_Cut(spec, None, "leadership_group")]
+
+
+def source_table_names(source: str) -> list[str]:
+    """The breakdown tables of one source: its main table and the tables overlapping it."""
+    main = {"business_support": MAIN_TABLES[0], "project_support": MAIN_TABLES[1]}[source]
+    return [main, *(o.other for o in _overlaps(main))]
+
+
+def aggregation_plan(
+    source: str,
+) -> list[tuple[str, str | None, str | None, tuple[str, ...], tuple[str, ...]]]:
+    """Every block the tables of `source` are aggregated in, for an independent recomputation.
+
+    One entry per table and classification: (table, classification, column that fills
+    `group`, key columns after `period`, key columns that also get `all` rows).
+    """
+    return [
+        (name, cut.classification, cut.group_column, tuple(cut.keys), cut.spec.total_dimensions)
+        for name in source_table_names(source)
+        for cut in _cuts(name, source)
+    ]
+
+
+def _amount_columns(source: str) -> list[str]:
+    if source == "business_support":
+        groups = list(BUSINESS_CLASSIFICATIONS.values())
+        return ["year", *groups, "support_type", *BUSINESS_DIMENSIONS, "granted_amount"]
+    return ["year", "leadership_group", "owner_type", "equality_assessment",
+            *PROJECT_DIMENSIONS, "granted_amount"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What one partition (one source, one or more years) contributes to the source's tables.
+
+    `cells`: the cells of every year and table (column `table`; `classification` for business
+    tables), with additive measures, the year's median and the n largest grants of each cell.
+    `amounts`: the granted amounts with their categories, for the medians of the periods.
+    """
+
+    cells: pd.DataFrame
+    amounts: pd.DataFrame
+
+
+def partial_cells(clean: pd.DataFrame, source: str, config: BreakdownConfig) -> Partial:
+    """The per-year cells of every breakdown table of `source` from clean rows of any years."""
+    cases = prepare_cases(clean, source)
+    cases = cases.assign(period=cases["year"].astype("string"))
+    sums = _sum_columns(source)
+    top_n = config.rules.dominance_n
+    frames = []
+    for name in source_table_names(source):
+        for cut in _cuts(name, source):
+            cells = _with_totals(
+                cut.data(cases),
+                cut.keys,
+                cut.spec.total_dimensions,
+                lambda data, by: _cells(data, by, sums, top_n),
+            )
+            cells["table"] = name
+            if cut.classification is not None:
+                cells["classification"] = cut.classification
+            frames.append(cells)
+    cells = pd.concat(frames, ignore_index=True)
+    granted = cases.loc[cases["granted_flag"] == 1, _amount_columns(source)]
+    amounts = granted.dropna(subset=["granted_amount"]).reset_index(drop=True)
+    for column in amounts.columns.drop(["year", "granted_amount"]):
+        amounts[column] = amounts[column].astype("category")
+    return Partial(cells, amounts)
+
+
+def _largest_sum(year_cells: pd.DataFrame, keys: list[str], top_n: int) -> pd.Series:
+    """Sum of the `top_n` largest grants of each cell over all its years' largest grants."""
+    columns = _top_columns(top_n)
+    long = year_cells[[*keys, *columns]].melt(id_vars=keys, value_name="_amount")
+    long = long.sort_values("_amount", ascending=False, kind="stable")
+    ranks = long.groupby(keys, sort=False, dropna=False).cumcount()
+    largest = long[ranks.to_numpy() < top_n]
+    return largest.groupby(keys, sort=False, dropna=False)["_amount"].sum()
+
+
+def _period_cells(
+    year_cells: pd.DataFrame,
+    amounts: pd.DataFrame,
+    cut: _Cut,
+    sums: Sequence[str],
+    config: BreakdownConfig,
+) -> list[pd.DataFrame]:
+    """The cells of every configured period, added up from the cells of its years."""
+    keys = ["period", *cut.keys]
+    years = pd.to_numeric(year_cells["period"]).to_numpy()
+    amount_years = amounts["year"].to_numpy()
+    frames = []
+    for label, (first, last) in config.periods.items():
+        in_period = year_cells[(years >= first) & (years <= last)].assign(period=label)
+        if in_period.empty:
+            continue
+        grouped = in_period.groupby(keys, sort=False, dropna=False)
+        cells = grouped[[*ADDITIVE_COLUMNS, *sums]].sum()
+        cells[TOP_N_COLUMN] = _largest_sum(in_period, keys, config.rules.dominance_n)
+        granted = cut.data(amounts[(amount_years >= first) & (amount_years <= last)])
+        medians = _with_totals(
+            granted.assign(period=label), cut.keys, cut.spec.total_dimensions, _medians
+        )
+        medians[keys] = medians[keys].astype("string")
+        cells = cells.reset_index()
+        cells[keys] = cells[keys].astype("string")
+        cells = cells.merge(medians, on=keys, how="left")
+        frames.append(cells)
+    return frames
+
+
+def combine(
+    partials: Sequence[Partial], source: str, config: BreakdownConfig
+) -> dict[str, pd.DataFrame]:
+    """The unsuppressed tables of `source` (sorted, contract columns first) from its partials.
+
+    Each partial must hold whole years: a year's cells are taken as they are, not added up.
+    """
+    seen: set[str] = set()
+    for partial in partials:
+        years = set(partial.cells["period"].dropna().unique())
+        if years & seen:
+            shared = ", ".join(sorted(years & seen))
+            raise ValueError(f"year(s) {shared} of {source} are in more than one partition")
+        seen |= years
+    cells = pd.concat([p.cells for p in partials], ignore_index=True)
+    amounts = pd.concat([p.amounts for p in partials], ignore_index=True)
+    sums = _sum_columns(source)
+    top = _top_columns(config.rules.dominance_n)
+    measures = [*ADDITIVE_COLUMNS, *sums, "median_granted_sek", *top]
+    works = {}
+    for name in source_table_names(source):
+        spec = _SPECS[name]
+        of_table = cells[cells["table"] == name]
+        frames = []
+        for cut in _cuts(name, source):
+            year_cells = of_table
+            if cut.classification is not None:
+                year_cells = of_table[of_table["classification"] == cut.classification]
+            year_cells = year_cells[["period", *cut.keys, *measures]]
+            years = year_cells.assign(**{TOP_N_COLUMN: year_cells[top].sum(axis=1)})
+            blocks = [years, *_period_cells(year_cells, amounts, cut, sums, config)]
+            block = pd.concat(blocks, ignore_index=True).drop(columns=top)
+            if cut.classification is not None:
+                block["classification"] = cut.classification
+            frames.append(block)
+        if frames and any(len(f) for f in frames):
+            derived = _derive(pd.concat(frames, ignore_index=True), spec, config)
+            work = sort_rows(derived, spec.keys, config.periods)
+        else:
+            work = pd.DataFrame(columns=[*spec.columns, TOP_N_COLUMN])
+        works[name] = work[[*spec.columns, TOP_N_COLUMN]]
+    return works
 
 
 def _round_half_up(values: pd.Series) -> pd.Series:
@@ -340,11 +539,13 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> pd.array:
         return pd.array(np.where(denominator > 0, numerator / denominator, np.nan), dtype="Float64")
 
 
-def _derive(
-    cells: pd.DataFrame, spec: _Spec, confidence_level: float, periods: Mapping[str, object]
-) -> pd.DataFrame:
+def _derive(cells: pd.DataFrame, spec: _Spec, config: BreakdownConfig) -> pd.DataFrame:
+    confidence_level, periods = config.confidence_level, config.periods
     out = cells.copy()
     keys = ["period", *spec.keys]
+    out["mean_granted_sek"] = _ratio(
+        _floats(out["amount_granted_sek"]), _floats(out["granted_amounts"])
+    )
     decisions = _floats(out["decisions"])
     granted = _floats(out["granted"])
     out["approval_rate"] = _ratio(granted, decisions)
@@ -516,52 +717,6 @@ EQUALITY_SPEC = _Spec(
         _amounts_family(EQUALITY_COLUMNS),
     ),
 )
-
-
-def _work_table(
-    cases: pd.DataFrame,
-    spec: _Spec,
-    source: str,
-    config: BreakdownConfig,
-    group_column: str | None,
-    classification: str | None = None,
-) -> pd.DataFrame:
-    """The unsuppressed table for one spec (one classification at a time for business)."""
-    keys = [k for k in spec.keys if k != "classification"]
-    data = cases
-    if group_column is not None:
-        data = cases.assign(group=cases[group_column])
-    sums = _sum_columns(source)
-    parts = [
-        _aggregate(piece, keys, spec.total_dimensions, sums, config.rules.dominance_n)
-        for piece in _period_slices(data, config.periods)
-        if len(piece)
-    ]
-    if not parts:
-        return pd.DataFrame(columns=[*spec.columns, TOP_N_COLUMN])
-    cells = pd.concat(parts, ignore_index=True)
-    if classification is not None:
-        cells["classification"] = classification
-    return _derive(cells, spec, config.confidence_level, config.periods)
-
-
-def build_work_table(
-    cases: pd.DataFrame, spec_name: str, source: str, config: BreakdownConfig
-) -> pd.DataFrame:
-    """Unsuppressed table `spec_name` from prepared cases, sorted, contract columns first."""
-    spec = _SPECS[spec_name]
-    if source == "business_support":
-        frames = [
-            _work_table(cases, spec, source, config, column, classification)
-            for classification, column in BUSINESS_CLASSIFICATIONS.items()
-        ]
-        work = pd.concat(frames, ignore_index=True)
-    elif spec_name == EQUALITY_SPEC.name:
-        work = _work_table(cases, spec, source, config, None)
-    else:
-        work = _work_table(cases, spec, source, config, "leadership_group")
-    work = sort_rows(work, spec.keys, config.periods)
-    return work[[*spec.columns, TOP_N_COLUMN]]
 
 
 _SPECS: dict[str, _Spec] = {
@@ -773,16 +928,14 @@ def period_change(
 MAIN_TABLES = ("business_support_by_gender", "project_support_by_gender", EQUALITY_SPEC.name)
 
 
-def build_source_tables(
-    clean: pd.DataFrame, source: str, config: BreakdownConfig | None = None
+def _published_tables(
+    works: Mapping[str, pd.DataFrame], source: str, config: BreakdownConfig
 ) -> dict[str, Table]:
-    """The breakdown tables of one source: its main table and the tables overlapping it."""
-    config = config or BreakdownConfig()
-    main = {"business_support": MAIN_TABLES[0], "project_support": MAIN_TABLES[1]}[source]
-    cases = prepare_cases(clean, source)
-    names = [main, *(o.other for o in _overlaps(main))]
-    works = {name: build_work_table(cases, name, source, config) for name in names}
-    results = _suppress_coordinated(works, main, config, cases["year"].dropna().unique())
+    """Disclosure control applied to the work tables of one source, coordinated across them."""
+    names = source_table_names(source)
+    main = names[0]
+    years = works[main]["year"].dropna().unique()
+    results = _suppress_coordinated(works, main, config, years)
     tables = {}
     for name in names:
         published = results[name].published[list(_SPECS[name].columns)]
@@ -790,13 +943,36 @@ def build_source_tables(
     return tables
 
 
+def build_source_tables(
+    clean: pd.DataFrame, source: str, config: BreakdownConfig | None = None
+) -> dict[str, Table]:
+    """The breakdown tables of one source: its main table and the tables overlapping it."""
+    config = config or BreakdownConfig()
+    works = combine([partial_cells(clean, source, config)], source, config)
+    return _published_tables(works, source, config)
+
+
 def build_tables(
     business: pd.DataFrame, project: pd.DataFrame, config: BreakdownConfig | None = None
 ) -> dict[str, Table]:
     """Every gender breakdown table from the clean business and project frames (all years)."""
     config = config or BreakdownConfig()
-    tables = build_source_tables(business, "business_support", config)
-    tables |= build_source_tables(project, "project_support", config)
+    partials = {
+        "business_support": [partial_cells(business, "business_support", config)],
+        "project_support": [partial_cells(project, "project_support", config)],
+    }
+    return build_tables_from_partials(partials, config)
+
+
+def build_tables_from_partials(
+    partials: Mapping[str, Sequence[Partial]], config: BreakdownConfig | None = None
+) -> dict[str, Table]:
+    """Every gender breakdown table from the partial cells of each source (any partitioning)."""
+    config = config or BreakdownConfig()
+    tables: dict[str, Table] = {}
+    for source in ("business_support", "project_support"):
+        works = combine(partials[source], source, config)
+        tables |= _published_tables(works, source, config)
     sources = {
         "business_support_by_gender": ("business_support",),
         "project_support_by_gender": ("project_support",),

@@ -271,7 +271,7 @@ def parse_assessment(value: object) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and math.isnan(value):
             return None
-        level = int(value) if value == int(value) else -1
+        level = int(value) if math.isfinite(value) and value == int(value) else -1
     else:
         text = normalise_text(value)
         if text is None:
@@ -343,7 +343,7 @@ def parse_municipality(
     municipalities of that county, it must also be one of them.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and (math.isnan(value) or value != int(value)):
+        if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
             raise ParseError(f"expected a municipality code, found {value!r}")
         value = f"{int(value):04d}"
     text = normalise_text(value)
@@ -369,7 +369,7 @@ def parse_municipality(
 def parse_sni(value: object, divisions: frozenset[str]) -> str | None:
     """An SNI 2007 code (2-5 digits, dots allowed), normalised to its digits."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and (math.isnan(value) or value != int(value)):
+        if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
             raise ParseError(f"expected an SNI code, found {value!r}")
         # A numeric cell loses the leading zero of divisions 01-09; only a lone digit is
         # unambiguous (`1` is division 01), longer numbers are taken as written.

@@ -92,6 +92,13 @@ def clean_files(source):
     ]
 
 
+def partial_files(source, kind):
+    return [
+        f"{RESULTS}/work/gender/{source}/{year}.{kind}.parquet"
+        for year in RAW_FILES.years(source)
+    ]
+
+
 def import_outputs(kind, extension):
     return [
         f"{RESULTS}/{kind}/{source}/{year}.{extension}"

@@ -1,10 +1,34 @@
-# Gender breakdown (3R: Representation and Resources) of decided business and project support.
+# Gender breakdown (3R: Representation and Resources) of decided business and project support:
+# one job per source x year aggregates its cells, one job combines them into the tables.
+
+
+rule gender_partial:
+    input:
+        clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
+    output:
+        cells=f"{RESULTS}/work/gender/{{source}}/{{year}}.cells.parquet",
+        amounts=f"{RESULTS}/work/gender/{{source}}/{{year}}.amounts.parquet",
+    log:
+        "logs/gender/{source}/{year}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/gender/{{source}}/{{year}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        dominance_n=config["disclosure"]["dominance_n"],
+        code=CODE_VERSION,
+    script:
+        "../../scripts/gender_partial.py"
 
 
 rule gender_breakdown:
     input:
-        business=clean_files("business_support"),
-        project=clean_files("project_support"),
+        business_cells=partial_files("business_support", "cells"),
+        business_amounts=partial_files("business_support", "amounts"),
+        project_cells=partial_files("project_support", "cells"),
+        project_amounts=partial_files("project_support", "amounts"),
     output:
         tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=GENDER_TABLES),
         work=expand(f"{RESULTS}/work/{{name}}.csv", name=GENDER_TABLES),

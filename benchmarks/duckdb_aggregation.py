@@ -1,0 +1,185 @@
+"""The gender breakdown's aggregation against the same aggregation in DuckDB SQL (run by hand).
+
+    .venv/bin/python benchmarks/duckdb_aggregation.py /tmp/rtp-eval-benchmark-L
+
+Reads the clean Parquet files of a finished run (`benchmarks/run.py` leaves them in its
+working directory), then times
+  - rtp-eval: `partial_cells` for every source and year, and `combine` into the unsuppressed
+    cells of every breakdown table (what the gender_partial and gender_breakdown jobs compute
+    before disclosure control), and
+  - DuckDB: one GROUPING SETS query per table block over the same Parquet files, with the same
+    definitions (decided cases, `unknown` for missing categories, sums over granted cases,
+    pooled medians and the n largest grants of each cell),
+and compares every cell of both (decisions, granted, amounts, median, sum of the largest grants).
+DuckDB is a benchmark-only dependency (the `dev` extra); the workflow does not use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import yaml
+
+from rtp_eval import schema
+from rtp_eval.breakdown import (
+    TOP_N_COLUMN,
+    BreakdownConfig,
+    aggregation_plan,
+    combine,
+    partial_cells,
+)
+
+COMPARED = (
+    "decisions",
+    "granted",
+    "amount_applied_sek",
+    "amount_granted_sek",
+    "median_granted_sek",
+    TOP_N_COLUMN,
+)
+
+
+def pandas_cells(clean_dir: Path, config: BreakdownConfig) -> tuple[dict, float]:
+    started = time.perf_counter()
+    works = {}
+    for source in schema.SOURCES:
+        partials = []
+        for path in sorted((clean_dir / source).glob("*.parquet")):
+            clean = pd.read_parquet(path, columns=list(schema.clean_columns(source)))
+            clean = clean.astype(schema.clean_dtypes(source))
+            partials.append(partial_cells(clean, source, config))
+        works |= combine(partials, source, config)
+    return works, time.perf_counter() - started
+
+
+def _category(column: str) -> str:
+    return f"coalesce(nullif(trim(CAST({column} AS VARCHAR)), ''), 'unknown')"
+
+
+def _cases_sql(source: str, pattern: str) -> str:
+    granted = "decision = 'granted'"
+    columns = [
+        "decision_year AS year",
+        f"CAST({granted} AS INTEGER) AS granted_flag",
+        "amount_applied_sek",
+        f"CASE WHEN {granted} THEN amount_granted_sek END AS granted_amount",
+        f"CASE WHEN {granted} THEN coalesce(amount_granted_sek, 0) ELSE 0 END AS granted_sum",
+    ]
+    if source == "business_support":
+        categories = ["leadership_group", "ownership_group", "support_type", "programme_area",
+                      "industry", "area"]  # fmt: skip
+    else:
+        categories = ["leadership_group", "owner_type", "equality_assessment", "programme_area",
+                      "area"]  # fmt: skip
+    columns += [f"{_category(c)} AS {c}" for c in categories]
+    return (
+        f"SELECT {', '.join(columns)} FROM read_parquet('{pattern}') "
+        "WHERE decision IN ('granted', 'rejected')"
+    )
+
+
+def _block_sql(
+    keys: tuple[str, ...], totals: tuple[str, ...], group_column: str | None, top_n: int
+) -> str:
+    renamed = {k: (group_column if k == "group" and group_column else k) for k in keys}
+    sets = []
+    for mask in range(2 ** len(totals)):
+        dropped = {t for i, t in enumerate(totals) if mask >> i & 1}
+        kept = [renamed[k] for k in keys if k not in dropped]
+        sets.append("(" + ", ".join(["label", *kept]) + ")")
+    selected = [
+        f"CASE WHEN GROUPING({renamed[k]}) = 1 THEN 'all' ELSE {renamed[k]} END AS \"{k}\""
+        for k in keys
+    ]
+    return f"""
+        SELECT label AS period, {", ".join(selected)},
+            count(*) AS decisions,
+            sum(granted_flag) AS granted,
+            coalesce(sum(amount_applied_sek), 0) AS amount_applied_sek,
+            sum(granted_sum) AS amount_granted_sek,
+            median(granted_amount) AS median_granted_sek,
+            list_sum(max(granted_sum, {top_n})) AS {TOP_N_COLUMN}
+        FROM cases JOIN periods ON year BETWEEN first AND last
+        GROUP BY GROUPING SETS ({", ".join(sets)})
+    """
+
+
+def duckdb_cells(
+    clean_dir: Path, config: BreakdownConfig, threads: int
+) -> tuple[dict[tuple[str, str | None], pd.DataFrame], float]:
+    connection = duckdb.connect(config={"threads": threads})
+    started = time.perf_counter()
+    results = {}
+    for source in schema.SOURCES:
+        pattern = (clean_dir / source / "*.parquet").as_posix()
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE cases AS {_cases_sql(source, pattern)}")
+        found = connection.execute("SELECT DISTINCT year FROM cases").fetchall()
+        years = sorted(int(y) for (y,) in found)
+        periods = [(str(y), y, y) for y in years] + [
+            (label, first, last) for label, (first, last) in config.periods.items()
+        ]
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE periods (label VARCHAR, first INT, last INT)"
+        )
+        connection.executemany("INSERT INTO periods VALUES (?, ?, ?)", periods)
+        for table, classification, group_column, keys, totals in aggregation_plan(source):
+            sql = _block_sql(keys, totals, group_column, config.rules.dominance_n)
+            results[(table, classification)] = connection.execute(sql).df()
+    return results, time.perf_counter() - started
+
+
+def compare(works: dict, sql: dict[tuple[str, str | None], pd.DataFrame]) -> tuple[int, int]:
+    """(cells compared, cells that differ in any compared measure)."""
+    compared = differing = 0
+    for (table, classification), theirs in sql.items():
+        ours = works[table]
+        if classification is not None:
+            ours = ours[ours["classification"] == classification]
+        keys = [c for c in theirs.columns if c not in COMPARED]
+        measures = [c for c in COMPARED if c in ours.columns]
+        ours = ours[[*keys, *measures]].astype({k: str for k in keys})
+        theirs = theirs[[*keys, *measures]].astype({k: str for k in keys})
+        if "median_granted_sek" in measures:
+            theirs["median_granted_sek"] = np.floor(theirs["median_granted_sek"] + 0.5)
+        merged = ours.merge(theirs, on=keys, how="outer", suffixes=("", "_sql"), indicator=True)
+        compared += len(merged)
+        bad = merged["_merge"] != "both"
+        for column in measures:
+            left = merged[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            right = merged[f"{column}_sql"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            same = (left == right) | (np.isnan(left) & np.isnan(right))
+            bad |= ~same
+        differing += int(bad.sum())
+    return compared, differing
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workdir", type=Path, help="working directory of a finished run")
+    args = parser.parse_args()
+    settings = yaml.safe_load((args.workdir / "config" / "config.yaml").read_text("utf-8"))
+    config = BreakdownConfig.from_params(settings["periods"], settings["disclosure"])
+    clean_dir = args.workdir / "results" / "clean"
+    works, pandas_seconds = pandas_cells(clean_dir, config)
+    rows = sum(len(pd.read_parquet(p, columns=["case_id"])) for p in clean_dir.rglob("*.parquet"))
+    print(f"clean rows: {rows}")
+    print(f"rtp-eval (pandas, one process): {pandas_seconds:7.1f} s")
+    for threads in (1, 2):
+        sql, sql_seconds = duckdb_cells(clean_dir, config, threads)
+        print(
+            f"DuckDB {duckdb.__version__}, {threads} thread(s): {sql_seconds:7.1f} s"
+            f"  ratio rtp-eval / DuckDB {pandas_seconds / sql_seconds:5.2f}"
+        )
+    compared, differing = compare(works, sql)
+    print(f"cells compared: {compared}, differing: {differing}")
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Snakemake step: the gender breakdown cells of one source and year (see rtp_eval.breakdown)."""
+
+from typing import Any
+
+import pandas as pd
+
+from rtp_eval import schema
+from rtp_eval.breakdown import BreakdownConfig, partial_cells
+from rtp_eval.disclosure import DisclosureRules
+from rtp_eval.io import write_parquet
+from rtp_eval.runner import log, run_step
+
+
+def main(snakemake: Any) -> None:
+    source = snakemake.wildcards.source
+    columns = list(schema.clean_columns(source))
+    clean = pd.read_parquet(snakemake.input.clean, columns=columns)
+    clean = clean.astype(schema.clean_dtypes(source))
+    # Only the number of largest grants kept per cell matters here; the other rules and the
+    # periods are applied when the years are combined.
+    config = BreakdownConfig(rules=DisclosureRules(dominance_n=int(snakemake.params.dominance_n)))
+    partial = partial_cells(clean, source, config)
+    write_parquet(partial.cells, snakemake.output.cells)
+    write_parquet(partial.amounts, snakemake.output.amounts)
+    log.info(
+        "%s %s: %d rows, %d cells, %d granted amounts",
+        source,
+        snakemake.wildcards.year,
+        len(clean),
+        len(partial.cells),
+        len(partial.amounts),
+    )
+
+
+if "snakemake" in globals():
+    run_step(main, snakemake)  # noqa: F821
