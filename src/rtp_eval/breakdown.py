@@ -291,26 +291,128 @@ def _top_columns(top_n: int) -> list[str]:
     return [f"top_{rank}_granted_sek" for rank in range(1, top_n + 1)]
 
 
-def _cells(data: pd.DataFrame, by: list[str], sums: Sequence[str], top_n: int) -> pd.DataFrame:
-    """Additive measures, the median and the `top_n` largest grants of every cell of `data`."""
-    grouped = data.groupby(by, sort=False, dropna=False, observed=True)
-    aggregations: dict[str, tuple[str, str]] = {
-        "decisions": ("granted_flag", "size"),
-        "granted": ("granted_flag", "sum"),
-        "amount_applied_sek": ("amount_applied_sek", "sum"),
-        "amount_granted_sek": ("granted_amount_sum", "sum"),
-        "granted_amounts": ("granted_amount", "count"),
-        "median_granted_sek": ("granted_amount", "median"),
-    }
-    aggregations |= {column: (column, "sum") for column in sums}
-    out = grouped.agg(**aggregations)
-    # Cases are sorted by granted amount, largest first, so the i-th row of a group is its i-th
+def _cell_ids(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell number of every row (cells numbered by first appearance) and each cell's first row."""
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(len(order))
+    return renumber[inverse.reshape(-1)], first[order]
+
+
+def _per_cell_sum(values: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
+    return np.bincount(cell, weights=values, minlength=n_cells)
+
+
+def _per_cell_median(values: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """Median of the known values of each cell (NaN for a cell without any)."""
+    known = ~np.isnan(values)
+    values, cell = values[known], cell[known]
+    counts = np.bincount(cell, minlength=n_cells)
+    ordered = values[np.lexsort((values, cell))]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    median = np.full(n_cells, np.nan)
+    has = counts > 0
+    low = starts[has] + (counts[has] - 1) // 2
+    high = starts[has] + counts[has] // 2
+    median[has] = (ordered[low] + ordered[high]) / 2
+    return median
+
+
+def _rank_in_cell(cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """Position of each row among the rows of its cell, in data order."""
+    by_cell = np.argsort(cell, kind="stable")
+    sizes = np.bincount(cell, minlength=n_cells)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    rank = np.empty(len(cell), dtype=np.int64)
+    rank[by_cell] = np.arange(len(cell)) - starts[cell[by_cell]]
+    return rank
+
+
+@dataclass(frozen=True)
+class _CaseArrays:
+    """The per-case numbers the cells are computed from, taken out of the frame once."""
+
+    granted_flag: np.ndarray
+    amount_applied: np.ndarray
+    granted_sum: np.ndarray  # granted amount, 0 for a case without a grant
+    granted_amount: np.ndarray  # granted amount, NaN for a case without a grant
+    sums: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, data: pd.DataFrame, sums: Sequence[str]) -> _CaseArrays:
+        def column(name: str, missing: float) -> np.ndarray:
+            return data[name].to_numpy(dtype=np.float64, na_value=missing)
+
+        return cls(
+            granted_flag=column("granted_flag", 0.0),
+            amount_applied=column("amount_applied_sek", 0.0),
+            granted_sum=column("granted_amount_sum", 0.0),
+            granted_amount=column("granted_amount", np.nan),
+            sums={name: column(name, 0.0) for name in sums},
+        )
+
+
+def _measures(cases: _CaseArrays, cell: np.ndarray, n_cells: int, top_n: int) -> dict[str, object]:
+    """Additive measures, the median and the `top_n` largest grants of every cell."""
+    out: dict[str, object] = {"decisions": np.bincount(cell, minlength=n_cells)}
+    out["granted"] = _per_cell_sum(cases.granted_flag, cell, n_cells).astype(np.int64)
+    for name, values in (
+        ("amount_applied_sek", cases.amount_applied),
+        ("amount_granted_sek", cases.granted_sum),
+    ):
+        total = _per_cell_sum(values, cell, n_cells)
+        out[name] = pd.array(total.astype(np.int64), dtype="Int64")
+    known = (~np.isnan(cases.granted_amount)).astype(np.float64)
+    out["granted_amounts"] = _per_cell_sum(known, cell, n_cells).astype(np.int64)
+    median = _per_cell_median(cases.granted_amount, cell, n_cells)
+    out["median_granted_sek"] = pd.array(median, dtype="Float64")
+    for name, values in cases.sums.items():
+        out[name] = pd.array(_per_cell_sum(values, cell, n_cells), dtype="Float64")
+    # Cases are sorted by granted amount, largest first, so the i-th row of a cell is its i-th
     # largest grant (0 for a case without a grant).
-    rank = grouped.cumcount().to_numpy()
-    for position, column in enumerate(_top_columns(top_n)):
-        nth = data[rank == position].groupby(by, sort=False, dropna=False, observed=True)
-        out[column] = nth["granted_amount_sum"].sum().reindex(out.index).fillna(0)
-    return out.reset_index()
+    rank = _rank_in_cell(cell, n_cells)
+    for position, name in enumerate(_top_columns(top_n)):
+        nth = rank == position
+        out[name] = _per_cell_sum(cases.granted_sum[nth], cell[nth], n_cells)
+    return out
+
+
+def _cells_with_totals(
+    data: pd.DataFrame,
+    keys: Sequence[str],
+    total_dimensions: Sequence[str],
+    sums: Sequence[str],
+    top_n: int,
+) -> pd.DataFrame:
+    """Cells for every combination of keys, with `all` rows for each subset of total dimensions.
+
+    Written with numpy rather than pandas groupbys: a year's tables need a hundred or so small
+    aggregations, and pandas' per-call overhead was most of their time. The keys are factorised
+    and the case numbers taken out once per table block.
+    """
+    cases = _CaseArrays.of(data, sums)
+    columns = ["period", *keys]
+    factorised = {c: pd.factorize(data[c], use_na_sentinel=False) for c in columns}
+    blocks = []
+    for as_total in itertools.product([False, True], repeat=len(total_dimensions)):
+        totals = {d for d, t in zip(total_dimensions, as_total, strict=True) if t}
+        key = np.zeros(len(data), dtype=np.int64)
+        for column in columns:
+            if column not in totals:
+                codes, uniques = factorised[column]
+                key = key * max(len(uniques), 1) + codes
+        cell, first = _cell_ids(key)
+        block: dict[str, object] = {}
+        for column in columns:
+            if column in totals:
+                block[column] = pd.array([TOTAL] * len(first), dtype="string")
+            else:
+                codes, uniques = factorised[column]
+                block[column] = pd.array(uniques.take(codes[first]), dtype="string")
+        block |= _measures(cases, cell, len(first), top_n)
+        blocks.append(pd.DataFrame(block))
+    return pd.concat(blocks, ignore_index=True)
 
 
 def _with_totals(
@@ -414,11 +516,8 @@ def partial_cells(clean: pd.DataFrame, source: str, config: BreakdownConfig) -> 
     frames = []
     for name in source_table_names(source):
         for cut in _cuts(name, source):
-            cells = _with_totals(
-                cut.data(cases),
-                cut.keys,
-                cut.spec.total_dimensions,
-                lambda data, by: _cells(data, by, sums, top_n),
+            cells = _cells_with_totals(
+                cut.data(cases), cut.keys, cut.spec.total_dimensions, sums, top_n
             )
             cells["table"] = name
             if cut.classification is not None:
