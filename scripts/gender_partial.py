@@ -2,20 +2,15 @@
 
 from typing import Any
 
-import pandas as pd
-
-from rtp_eval import schema
 from rtp_eval.breakdown import BreakdownConfig, partial_cells
 from rtp_eval.disclosure import DisclosureRules
-from rtp_eval.io import write_parquet
+from rtp_eval.io import read_clean, write_parquet
 from rtp_eval.runner import log, run_step
 
 
 def main(snakemake: Any) -> None:
     source = snakemake.wildcards.source
-    columns = list(schema.clean_columns(source))
-    clean = pd.read_parquet(snakemake.input.clean, columns=columns)
-    clean = clean.astype(schema.clean_dtypes(source))
+    clean = read_clean([snakemake.input.clean], source)
     # Only the number of largest grants kept per cell matters here; the other rules and the
     # periods are applied when the years are combined.
     config = BreakdownConfig(rules=DisclosureRules(dominance_n=int(snakemake.params.dominance_n)))

@@ -10,6 +10,7 @@ from typing import Any
 
 from rtp_eval.config import load_schema
 from rtp_eval.indicators import (
+    SUPPORTED_FIRM_COLUMNS,
     SourceData,
     build_indicators,
     load_definitions,
@@ -17,20 +18,9 @@ from rtp_eval.indicators import (
     read_table,
     supported_firms,
 )
-from rtp_eval.io import write_csv
+from rtp_eval.io import read_clean, write_csv
 from rtp_eval.owner_follow_up import read_clean as read_owner_follow_up
 from rtp_eval.runner import log, run_step
-from rtp_eval.schema import clean_columns, clean_dtypes
-
-
-def read_business(paths: list[str]):
-    import pandas as pd
-
-    columns = list(clean_columns("business_support"))
-    frames = [pd.read_parquet(path, columns=columns) for path in sorted(paths)]
-    if not frames:
-        frames = [pd.DataFrame(columns=columns)]
-    return pd.concat(frames, ignore_index=True).astype(clean_dtypes("business_support"))
 
 
 def main(snakemake: Any) -> None:
@@ -41,7 +31,13 @@ def main(snakemake: Any) -> None:
     sources = {
         Path(path).stem: SourceData(read_table(path), "table") for path in snakemake.input.tables
     }
-    firms = supported_firms(read_business(list(snakemake.input.business)))
+    business = read_clean(
+        snakemake.input.business,
+        "business_support",
+        columns=SUPPORTED_FIRM_COLUMNS,
+        decisions=["granted"],
+    )
+    firms = supported_firms(business)
     owners = owner_units(read_owner_follow_up(list(snakemake.input.owner)))
     sources["supported_firms"] = SourceData(firms, "units")
     sources["owner_follow_up"] = SourceData(owners, "units")

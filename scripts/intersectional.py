@@ -1,41 +1,31 @@
-"""Snakemake step: intersectional breakdown of business support and the MAIHDA models.
+"""Snakemake step: intersectional breakdown of business support, with the MAIHDA models.
 
 Reads the clean business support files, the business-leader baseline and the published gender
 tables (to keep cells they suppress suppressed here), builds `intersectional_business_support`
-with `rtp_eval.intersectional`, fits the models of `rtp_eval.maihda` on the model period, and
-writes the unsuppressed tables to `results/work/` and the published ones to `results/tables/`.
+with `rtp_eval.intersectional`, publishes the models fitted by the intersectional_models step
+for the strata the table shows, and writes the unsuppressed tables to `results/work/` and the
+published ones to `results/tables/`.
 """
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from rtp_eval import io, schema
+from rtp_eval import io
 from rtp_eval.classify import age_labels
-from rtp_eval.errors import ConfigError
 from rtp_eval.figures import source_line
 from rtp_eval.intersectional import (
+    CLEAN_COLUMNS,
     IntersectionalConfig,
     build_table,
     forced_from_gender_tables,
     intersectional_figures,
-    period_cases,
-    prepare_cases,
     read_baseline,
 )
-from rtp_eval.io import write_csv
-from rtp_eval.maihda import ModelSettings, fit_models, publish_models
+from rtp_eval.io import read_clean, write_csv
+from rtp_eval.maihda import ModelResults, model_settings, publish_models
 from rtp_eval.runner import log, run_step
-
-
-def read_clean(paths: list[str]) -> pd.DataFrame:
-    columns = list(schema.clean_columns("business_support"))
-    frames = [pd.read_parquet(path, columns=columns) for path in sorted(paths)]
-    if not frames:
-        frames = [pd.DataFrame(columns=columns)]
-    return pd.concat(frames, ignore_index=True).astype(schema.clean_dtypes("business_support"))
 
 
 def read_table(path: str) -> pd.DataFrame:
@@ -47,19 +37,15 @@ def main(snakemake: Any) -> None:
     config = IntersectionalConfig.from_params(
         params.intersectional, params.disclosure, age_labels(params.age_breaks)
     )
-    settings = ModelSettings.from_params(
-        params.intersectional.get("model", {}), config.confidence_level
-    )
-    if settings.period not in config.periods:
-        raise ConfigError(
-            "config/config.yaml",
-            "intersectional.model.period",
-            f"'{settings.period}' is not one of intersectional.periods "
-            f"({', '.join(config.periods)})",
-        )
+    settings = model_settings(params.intersectional, config)
     log.info("dimensions %s; periods %s", config.dimensions, dict(config.periods))
     log.info("model settings %s", settings)
-    clean = read_clean(snakemake.input.business)
+    clean = read_clean(
+        snakemake.input.business,
+        "business_support",
+        columns=CLEAN_COLUMNS,
+        decisions=["granted", "rejected"],
+    )
     baseline = read_baseline(snakemake.input.baseline)
     forced = forced_from_gender_tables(
         read_table(snakemake.input.by_gender), read_table(snakemake.input.by_area), config
@@ -73,26 +59,10 @@ def main(snakemake: Any) -> None:
         int(table.published["suppressed"].sum()),
     )
 
-    cases = period_cases(prepare_cases(clean, config), config.periods)[settings.period]
-    start = time.perf_counter()
-    results = fit_models(cases, config.keys, settings)
-    log.info(
-        "models fitted in %.1f s (approval %.1f s, amount %.1f s)",
-        time.perf_counter() - start,
-        results.seconds["approval"],
-        results.seconds["amount"],
+    results = ModelResults(
+        pd.read_parquet(snakemake.input.model_summary),
+        pd.read_parquet(snakemake.input.model_strata),
     )
-    for row in results.summary.itertuples():
-        log.info(
-            "%s %s: %s %s vpc=%s pcv=%s auc=%s",
-            row.outcome,
-            row.model,
-            row.status,
-            row.reason,
-            row.vpc,
-            row.pcv,
-            row.auc,
-        )
     summary, strata = publish_models(results, table.published)
     write_csv(results.summary, snakemake.output.work_summary)
     write_csv(results.strata, snakemake.output.work_strata)

@@ -115,12 +115,26 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
         "combine_import_quality",
         "gender_partial",
         "gender_breakdown",
+        "intersectional_models",
         "gender_figures",
         "indicators",
         "render_report",
         "publish_bundle",
         "all",
     }
+
+
+def test_a_year_after_the_model_period_does_not_refit_the_models(
+    fixture_build: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "copy"
+    shutil.copytree(fixture_build, workdir, symlinks=True)
+    # The model period of the shipped configuration is 2012-2018.
+    new_file = workdir / "data" / "raw" / "business_support" / "2019.csv"
+    shutil.copy(FIXTURE / "extra" / "business_support_2018.csv", new_file)
+    rules = {rule for rule, _ in planned_jobs(workdir)}
+    assert "import_raw_file" in rules
+    assert "intersectional_models" not in rules
 
 
 def test_editing_one_year_reimports_that_year(fixture_build: Path, tmp_path: Path) -> None:

@@ -100,6 +100,26 @@ def _sex_flags(sex: pd.Series) -> tuple[pd.Series, pd.Series]:
     return women.astype("Int64"), men.astype("Int64")
 
 
+# The clean business columns `supported_firms` reads.
+SUPPORTED_FIRM_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "decision",
+    "decision_date",
+    "decision_year",
+    "org_pseudonym",
+    "ceo_sex",
+    "support_type",
+    "leadership_group",
+    "ownership_group",
+    "area",
+    "industry",
+    "employees_women",
+    "employees_men",
+    "board_women",
+    "board_men",
+)
+
+
 def supported_firms(business: pd.DataFrame) -> pd.DataFrame:
     """One row per granted firm and decision year, from its latest granted case of the year."""
     granted = business[business["decision"] == "granted"].copy()

@@ -188,6 +188,17 @@ def _category(values: pd.Series) -> pd.Series:
     return text.mask(text.isna() | (text == ""), UNKNOWN).astype("string")
 
 
+# The clean business columns `prepare_cases` reads.
+CLEAN_COLUMNS: tuple[str, ...] = (
+    "decision",
+    "decision_year",
+    "amount_granted_sek",
+    *(column for column, _ in DIMENSIONS.values()),
+    "support_type",
+    "industry",
+)
+
+
 def prepare_cases(clean: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
     """Decided business support cases with one column per output key and per-case measures.
 

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,28 @@ def write_parquet(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     with atomic_path(path) as temporary:
         pq.write_table(table, temporary, compression="zstd")
+
+
+def read_clean(
+    paths: Sequence[str | os.PathLike[str]],
+    source: str,
+    columns: Sequence[str] | None = None,
+    decisions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Clean rows of `source` from its yearly Parquet files, typed as the schema says.
+
+    `columns` limits what is read and `decisions` which rows (e.g. granted cases only), so a
+    stage over many years holds only what it uses in memory. No files give an empty frame.
+    """
+    from rtp_eval import schema
+
+    names = list(columns) if columns is not None else list(schema.clean_columns(source))
+    filters = [("decision", "in", list(decisions))] if decisions else None
+    frames = [pd.read_parquet(p, columns=names, filters=filters) for p in sorted(map(str, paths))]
+    if not frames:
+        frames = [pd.DataFrame(columns=names)]
+    dtypes = schema.clean_dtypes(source)
+    return pd.concat(frames, ignore_index=True).astype({c: dtypes[c] for c in names})
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:

@@ -50,7 +50,8 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.stats.multitest import multipletests
 
 from rtp_eval.breakdown import UNKNOWN
-from rtp_eval.intersectional import KEY_COLUMNS
+from rtp_eval.errors import ConfigError
+from rtp_eval.intersectional import KEY_COLUMNS, IntersectionalConfig
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
 
 LOGISTIC_VARIANCE = math.pi**2 / 3
@@ -149,6 +150,28 @@ class ModelSettings:
             fdr=float(settings.get("fdr", defaults.fdr)),  # type: ignore[arg-type]
             confidence_level=float(confidence_level or defaults.confidence_level),
         )
+
+
+def model_settings(
+    intersectional: Mapping[str, object], config: IntersectionalConfig
+) -> ModelSettings:
+    """The models' settings from the `intersectional` configuration section.
+
+    The model period must be one of the strata table's periods, whose published cells decide
+    which strata's results are shown.
+    """
+    model = intersectional.get("model", {})
+    settings = ModelSettings.from_params(
+        model if isinstance(model, Mapping) else {}, config.confidence_level
+    )
+    if settings.period not in config.periods:
+        raise ConfigError(
+            "config/config.yaml",
+            "intersectional.model.period",
+            f"'{settings.period}' is not one of intersectional.periods "
+            f"({', '.join(config.periods)})",
+        )
+    return settings
 
 
 @dataclass

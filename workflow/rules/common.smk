@@ -92,6 +92,17 @@ def clean_files(source):
     ]
 
 
+def model_period_clean_files():
+    """Business clean files of the MAIHDA model period (all years if it is not configured)."""
+    section = config.get("intersectional") or {}
+    period = (section.get("model") or {}).get("period")
+    bounds = (section.get("periods") or {}).get(period)
+    years = RAW_FILES.years("business_support")
+    if bounds:
+        years = [year for year in years if bounds[0] <= year <= bounds[1]]
+    return [f"{RESULTS}/clean/business_support/{year}.parquet" for year in years]
+
+
 def partial_files(source, kind):
     return [
         f"{RESULTS}/work/gender/{source}/{year}.{kind}.parquet"

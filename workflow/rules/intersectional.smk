@@ -1,5 +1,29 @@
-# Intersectional analysis of business support: strata table, MAIHDA models and their figures
-# (figures are drawn from the published tables in the same step).
+# Intersectional analysis of business support: MAIHDA models (only the model period's years,
+# so adding a later year does not refit them), then the strata table, the published model
+# results and their figures (drawn from the published tables in the same step).
+
+
+rule intersectional_models:
+    input:
+        business=model_period_clean_files(),
+    output:
+        summary=f"{RESULTS}/work/intersectional_models/summary.parquet",
+        strata=f"{RESULTS}/work/intersectional_models/strata.parquet",
+    log:
+        "logs/intersectional/intersectional_models.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/intersectional/intersectional_models.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        intersectional=config.get("intersectional", {}),
+        disclosure={**config["disclosure"], **config["statistics"]},
+        age_breaks=config["classifications"]["age_breaks"],
+        code=CODE_VERSION,
+    script:
+        "../../scripts/intersectional_models.py"
 
 
 rule intersectional:
@@ -8,6 +32,8 @@ rule intersectional:
         baseline=REFERENCE_DIR / "business_leaders_baseline.csv",
         by_gender=f"{RESULTS}/tables/business_support_by_gender.csv",
         by_area=f"{RESULTS}/tables/business_support_by_gender_and_area.csv",
+        model_summary=rules.intersectional_models.output.summary,
+        model_strata=rules.intersectional_models.output.strata,
     output:
         table=f"{RESULTS}/tables/intersectional_business_support.csv",
         summary=f"{RESULTS}/tables/intersectional_model_summary.csv",
@@ -37,6 +63,6 @@ rule intersectional:
         region=config["region"]["name"],
         code=CODE_VERSION,
     message:
-        "Intersectional strata table and MAIHDA models of business support"
+        "Intersectional strata table and the published MAIHDA results of business support"
     script:
         "../../scripts/intersectional.py"
