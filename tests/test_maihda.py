@@ -120,3 +120,28 @@ def test_auc_matches_hand_computed_values() -> None:
     assert auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == 0.75
     assert auc(np.array([1.0, 1.0]), np.array([0, 1])) == 0.5
     assert np.isnan(auc(np.array([1.0]), np.array([1])))
+
+
+def test_large_strata_are_sampled_down_to_the_limit_and_small_ones_kept() -> None:
+    from rtp_eval.maihda import sample_large_strata
+
+    data = pd.DataFrame({"stratum": ["a"] * 500 + ["b"] * 40 + ["c"] * 3, "value": np.arange(543)})
+    sampled = sample_large_strata(data, limit=50)
+    assert sampled["stratum"].value_counts().to_dict() == {"a": 50, "b": 40, "c": 3}
+    # The small strata keep every decision; the sample is the same every time.
+    assert set(sampled.loc[sampled["stratum"] != "a", "value"]) == set(range(500, 543))
+    pd.testing.assert_frame_equal(sampled, sample_large_strata(data, limit=50))
+    assert sample_large_strata(data, limit=500) is data
+
+
+def test_planted_interaction_is_still_found_when_large_strata_are_sampled() -> None:
+    cases = synthetic_cases(seed=7, n_per_stratum=80, main=True, planted=-3.0)
+    settings = ModelSettings(
+        period="2012-2018", min_decisions=200, min_granted_for_amount=100, max_stratum_decisions=50
+    )
+    results = fit_models(cases, KEYS, settings)
+    approval = _row(results.summary, "approval", "main_effects")
+    assert approval["cases"] == 32 * 50
+    assert approval["cases_before_sampling"] == 32 * 80
+    flagged = results.strata[results.strata["flagged"].astype("boolean").fillna(False)]
+    assert [tuple(r) for r in flagged[list(KEYS)].astype(str).itertuples(index=False)] == [PLANTED]

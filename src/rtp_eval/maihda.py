@@ -67,6 +67,7 @@ SUMMARY_COLUMNS = (
     "reason",
     "reason_sv",
     "cases",
+    "cases_before_sampling",
     "strata",
     "strata_with_min_decisions",
     "stratum_variance",
@@ -121,6 +122,7 @@ class ModelSettings:
     min_stratum_decisions: int = 5
     min_granted_for_amount: int = 150
     min_covariate_level: int = 20
+    max_stratum_decisions: int = 5_000
     fdr: float = 0.05
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
 
@@ -146,6 +148,9 @@ class ModelSettings:
             ),
             min_covariate_level=int(
                 settings.get("min_covariate_level", defaults.min_covariate_level)  # type: ignore[arg-type]
+            ),
+            max_stratum_decisions=int(
+                settings.get("max_stratum_decisions", defaults.max_stratum_decisions)  # type: ignore[arg-type]
             ),
             fdr=float(settings.get("fdr", defaults.fdr)),  # type: ignore[arg-type]
             confidence_level=float(confidence_level or defaults.confidence_level),
@@ -206,6 +211,26 @@ def model_data(
     data["stratum"] = stratum_label(data, keys)
     data["approved"] = data["granted_flag"].astype(float)
     return data.reset_index(drop=True), int((~known).sum())
+
+
+SAMPLING_SEED = 20161101
+
+
+def sample_large_strata(data: pd.DataFrame, limit: int, seed: int = SAMPLING_SEED) -> pd.DataFrame:
+    """At most `limit` decisions of each stratum: a seeded simple random sample of larger ones.
+
+    The models' cost grows with the number of decisions, not strata. Sampling within strata
+    depends only on the stratum, which is in both models, so the estimates stay unbiased; large
+    strata lose precision they do not need, small strata (the ones the analysis is about) keep
+    every decision. The same data give the same sample.
+    """
+    sizes = data["stratum"].map(data["stratum"].value_counts()).to_numpy()
+    if len(data) == 0 or sizes.max() <= limit:
+        return data
+    draw = np.random.default_rng(seed).random(len(data))
+    order = pd.Series(draw).groupby(data["stratum"].to_numpy()).rank(method="first")
+    keep = order.to_numpy() <= limit
+    return data.loc[keep].reset_index(drop=True)
 
 
 def _terms(columns: Sequence[str], data: pd.DataFrame) -> list[str]:
@@ -562,7 +587,8 @@ def fit_models(
     `cases` are prepared cases (see `rtp_eval.intersectional.prepare_cases`) of the model period
     only; `keys` the stratum key columns in the model.
     """
-    data, excluded = model_data(cases, keys, settings)
+    everything, excluded = model_data(cases, keys, settings)
+    data = sample_large_strata(everything, settings.max_stratum_decisions)
     seconds = {}
     start = time.perf_counter()
     approval_rows, approval = fit_approval(data, keys, settings)
@@ -573,6 +599,9 @@ def fit_models(
 
     summary = pd.DataFrame([*approval_rows, *amount_rows], columns=list(SUMMARY_COLUMNS))
     summary["excluded_unknown"] = excluded
+    granted = (everything["approved"] == 1) & (everything["granted_amount"] > 0)
+    before = {"approval": len(everything), "amount": int(granted.sum())}
+    summary["cases_before_sampling"] = summary["outcome"].map(before)
     strata = approval.merge(amount, on="stratum", how="outer")
     strata = strata_frame(strata, keys, settings.period)
     return ModelResults(summary=_typed_summary(summary), strata=strata, seconds=seconds)
@@ -613,6 +642,7 @@ def _typed_summary(summary: pd.DataFrame) -> pd.DataFrame:
         out[column] = out[column].fillna("").astype("string")
     for column in (
         "cases",
+        "cases_before_sampling",
         "strata",
         "strata_with_min_decisions",
         "flagged_strata",

@@ -111,6 +111,7 @@ HEADERS_SV: dict[str, str] = {
     "model": "Modell",
     "reason": "Skäl (engelska)",
     "cases": "Ärenden",
+    "cases_before_sampling": "Ärenden före urval",
     "strata": "Strata",
     "strata_with_min_decisions": "Strata med tillräckligt många beslut",
     "stratum_variance": "Varians mellan strata",

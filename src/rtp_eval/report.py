@@ -369,9 +369,32 @@ def intersectional_model_table(summary: pd.DataFrame) -> ReportTable:
         text_columns=frozenset({1}),
         notes=[
             "Tomma celler (..) i VPC, PCV och AUC betyder att måttet inte hör till modellen eller "
-            "att modellen inte skattades."
+            "att modellen inte skattades.",
+            *_sampling_notes(summary),
         ],
     )
+
+
+def _sampling_notes(summary: pd.DataFrame) -> list[str]:
+    """A note when the models were fitted on a sample of the largest strata's decisions."""
+    if "cases_before_sampling" not in summary.columns:
+        return []
+    notes = []
+    for outcome in ("approval", "amount"):
+        rows = summary[summary["outcome"] == outcome]
+        if rows.empty:
+            continue
+        cases = int(rows["cases"].max())
+        before = int(rows["cases_before_sampling"].max())
+        if before > cases:
+            label = OUTCOMES_SV.get(outcome, outcome)
+            notes.append(
+                f"{label}: modellerna skattades på {formatting.number(cases)} "
+                f"av {formatting.number(before)} ärenden. Strata med fler ärenden än gränsen "
+                "representeras av ett slumpmässigt urval (fast startvärde); mindre strata ingår "
+                "med alla sina ärenden."
+            )
+    return notes
 
 
 def intersectional_flagged_table(strata: pd.DataFrame, keys: Sequence[str]) -> ReportTable:
