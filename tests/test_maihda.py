@@ -126,12 +126,12 @@ def test_large_strata_are_sampled_down_to_the_limit_and_small_ones_kept() -> Non
     from rtp_eval.maihda import sample_large_strata
 
     data = pd.DataFrame({"stratum": ["a"] * 500 + ["b"] * 40 + ["c"] * 3, "value": np.arange(543)})
-    sampled = sample_large_strata(data, limit=50)
+    sampled = sample_large_strata(data, ["stratum"], limit=50)
     assert sampled["stratum"].value_counts().to_dict() == {"a": 50, "b": 40, "c": 3}
     # The small strata keep every decision; the sample is the same every time.
     assert set(sampled.loc[sampled["stratum"] != "a", "value"]) == set(range(500, 543))
-    pd.testing.assert_frame_equal(sampled, sample_large_strata(data, limit=50))
-    assert sample_large_strata(data, limit=500) is data
+    pd.testing.assert_frame_equal(sampled, sample_large_strata(data, ["stratum"], limit=50))
+    assert sample_large_strata(data, ["stratum"], limit=500) is data
 
 
 def test_planted_interaction_is_still_found_when_large_strata_are_sampled() -> None:
@@ -145,3 +145,11 @@ def test_planted_interaction_is_still_found_when_large_strata_are_sampled() -> N
     assert approval["cases_before_sampling"] == 32 * 80
     flagged = results.strata[results.strata["flagged"].astype("boolean").fillna(False)]
     assert [tuple(r) for r in flagged[list(KEYS)].astype(str).itertuples(index=False)] == [PLANTED]
+
+
+def test_the_same_data_give_the_same_estimates_to_the_last_digit() -> None:
+    cases = synthetic_cases(seed=3, n_per_stratum=30, main=True, planted=-1.0)
+    first = fit_models(cases, KEYS, SETTINGS)
+    second = fit_models(cases, KEYS, SETTINGS)
+    pd.testing.assert_frame_equal(first.strata, second.strata, check_exact=True)
+    pd.testing.assert_frame_equal(first.summary, second.summary, check_exact=True)

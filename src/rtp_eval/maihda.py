@@ -193,7 +193,10 @@ class ModelResults:
 
 def stratum_label(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
     text = frame[list(keys)].astype(str)
-    return text.agg(STRATUM_SEPARATOR.join, axis=1).astype(object)
+    label = text[keys[0]]
+    for key in keys[1:]:
+        label = label + STRATUM_SEPARATOR + text[key]
+    return label.astype(object)
 
 
 def model_data(
@@ -213,23 +216,32 @@ def model_data(
     return data.reset_index(drop=True), int((~known).sum())
 
 
+
+
+# Seed of the models' random choices: the sample of large strata and the variational fit's
+# starting values.
 SAMPLING_SEED = 20161101
 
 
-def sample_large_strata(data: pd.DataFrame, limit: int, seed: int = SAMPLING_SEED) -> pd.DataFrame:
-    """At most `limit` decisions of each stratum: a seeded simple random sample of larger ones.
+def sample_large_strata(
+    data: pd.DataFrame, keys: Sequence[str], limit: int, seed: int = SAMPLING_SEED
+) -> pd.DataFrame:
+    """At most `limit` decisions of each stratum (combination of `keys`): a seeded simple random
+    sample of larger ones.
 
     The models' cost grows with the number of decisions, not strata. Sampling within strata
     depends only on the stratum, which is in both models, so the estimates stay unbiased; large
     strata lose precision they do not need, small strata (the ones the analysis is about) keep
     every decision. The same data give the same sample.
     """
-    sizes = data["stratum"].map(data["stratum"].value_counts()).to_numpy()
-    if len(data) == 0 or sizes.max() <= limit:
+    if len(data) == 0:
         return data
-    draw = np.random.default_rng(seed).random(len(data))
-    order = pd.Series(draw).groupby(data["stratum"].to_numpy()).rank(method="first")
-    keep = order.to_numpy() <= limit
+    strata = data.groupby(list(keys), sort=False, dropna=False, observed=True)
+    if strata.size().max() <= limit:
+        return data
+    draw = pd.Series(np.random.default_rng(seed).random(len(data)), index=data.index)
+    order = draw.groupby([data[k] for k in keys], sort=False, dropna=False, observed=True)
+    keep = order.rank(method="first").to_numpy() <= limit
     return data.loc[keep].reset_index(drop=True)
 
 
@@ -304,7 +316,9 @@ def _fit_binary(data: pd.DataFrame, terms: Sequence[str]) -> _BinaryFit:
     model = BinomialBayesMixedGLM.from_formula(
         _formula("approved", terms), {"stratum": "0 + C(stratum)"}, data
     )
-    result = model.fit_vb()
+    # fit_vb draws its starting values from fresh entropy unless given a generator; a fixed seed
+    # makes the same data give the same estimates to the last digit.
+    result = model.fit_vb(rng=np.random.default_rng(SAMPLING_SEED))
     variance = float(np.exp(2 * np.asarray(result.vcp_mean)[0]))
     effects = result.random_effects()
     effects.index = [str(i).removeprefix("C(stratum)[").removesuffix("]") for i in effects.index]
@@ -587,8 +601,15 @@ def fit_models(
     `cases` are prepared cases (see `rtp_eval.intersectional.prepare_cases`) of the model period
     only; `keys` the stratum key columns in the model.
     """
-    everything, excluded = model_data(cases, keys, settings)
-    data = sample_large_strata(everything, settings.max_stratum_decisions)
+    # The sample is drawn before the model data are built: with millions of decisions the
+    # per-case text columns of the model data would otherwise dominate time and memory.
+    known = ~cases[list(keys)].astype("string").eq(UNKNOWN).any(axis=1).to_numpy(dtype=bool)
+    everything = cases.loc[known]
+    granted = (everything["granted_flag"] == 1) & (everything["granted_amount"] > 0)
+    before = {"approval": len(everything), "amount": int(granted.sum())}
+    sampled = sample_large_strata(everything, keys, settings.max_stratum_decisions)
+    data, _ = model_data(sampled, keys, settings)
+    excluded = int((~known).sum())
     seconds = {}
     start = time.perf_counter()
     approval_rows, approval = fit_approval(data, keys, settings)
@@ -599,8 +620,6 @@ def fit_models(
 
     summary = pd.DataFrame([*approval_rows, *amount_rows], columns=list(SUMMARY_COLUMNS))
     summary["excluded_unknown"] = excluded
-    granted = (everything["approved"] == 1) & (everything["granted_amount"] > 0)
-    before = {"approval": len(everything), "amount": int(granted.sum())}
     summary["cases_before_sampling"] = summary["outcome"].map(before)
     strata = approval.merge(amount, on="stratum", how="outer")
     strata = strata_frame(strata, keys, settings.period)
