@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/duckdb_aggregation.py /tmp/rtp-eval-benchmark-L
 
 Reads the clean Parquet files of a finished run (`benchmarks/run.py` leaves them in its
-working directory), then times, in one process each
+working directory), then times, on one core and on two (worker processes for the years'
+partials; DuckDB threads)
   - rtp-eval: reading the files, `partial_cells` for every source and year, and `combine` into
     the unsuppressed tables (what the gender_partial and gender_breakdown jobs compute before
     disclosure control; this also derives rates, intervals and shares, which the SQL leaves
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -31,10 +33,12 @@ from rtp_eval import schema
 from rtp_eval.breakdown import (
     TOP_N_COLUMN,
     BreakdownConfig,
+    Partial,
     aggregation_plan,
     combine,
     partial_cells,
 )
+from rtp_eval.io import read_clean
 
 COMPARED = (
     "decisions",
@@ -46,20 +50,25 @@ COMPARED = (
 )
 
 
-def pandas_cells(clean_dir: Path, config: BreakdownConfig) -> tuple[dict, float]:
+def _partial(path: Path, source: str, config: BreakdownConfig) -> Partial:
+    return partial_cells(read_clean([path], source), source, config)
+
+
+def pandas_cells(clean_dir: Path, config: BreakdownConfig, processes: int) -> tuple[dict, float]:
+    """The unsuppressed tables and the seconds taken; the years' partials in `processes`
+    worker processes, as Snakemake runs the per-year jobs side by side."""
     # The interval functions load statsmodels on first use; that is start-up, not aggregation.
     import statsmodels.stats.proportion  # noqa: F401
 
-    started = time.perf_counter()
-    works = {}
-    for source in schema.SOURCES:
-        partials = []
-        for path in sorted((clean_dir / source).glob("*.parquet")):
-            clean = pd.read_parquet(path, columns=list(schema.clean_columns(source)))
-            clean = clean.astype(schema.clean_dtypes(source))
-            partials.append(partial_cells(clean, source, config))
-        works |= combine(partials, source, config)
-    return works, time.perf_counter() - started
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        list(pool.map(abs, range(processes)))  # start the workers before the clock
+        started = time.perf_counter()
+        works = {}
+        for source in schema.SOURCES:
+            paths = sorted((clean_dir / source).glob("*.parquet"))
+            partials = list(pool.map(_partial, paths, [source] * len(paths), [config] * len(paths)))
+            works |= combine(partials, source, config)
+        return works, time.perf_counter() - started
 
 
 def _category(column: str) -> str:
@@ -170,16 +179,15 @@ def main() -> int:
     settings = yaml.safe_load((args.workdir / "config" / "config.yaml").read_text("utf-8"))
     config = BreakdownConfig.from_params(settings["periods"], settings["disclosure"])
     clean_dir = args.workdir / "results" / "clean"
-    works, pandas_seconds = pandas_cells(clean_dir, config)
     files = [p for source in schema.SOURCES for p in (clean_dir / source).glob("*.parquet")]
     rows = sum(len(pd.read_parquet(p, columns=["case_id"])) for p in files)
     print(f"clean rows: {rows}")
-    print(f"rtp-eval (pandas, one process): {pandas_seconds:7.1f} s")
-    for threads in (1, 2):
-        sql, sql_seconds = duckdb_cells(clean_dir, config, threads)
+    for workers in (1, 2):
+        works, pandas_seconds = pandas_cells(clean_dir, config, workers)
+        sql, sql_seconds = duckdb_cells(clean_dir, config, workers)
         print(
-            f"DuckDB {duckdb.__version__}, {threads} thread(s): {sql_seconds:7.1f} s"
-            f"  ratio rtp-eval / DuckDB {pandas_seconds / sql_seconds:5.2f}"
+            f"{workers} core(s): rtp-eval {pandas_seconds:6.1f} s, DuckDB {duckdb.__version__} "
+            f"{sql_seconds:6.1f} s, ratio {pandas_seconds / sql_seconds:5.2f}"
         )
     compared, differing = compare(works, sql)
     print(f"cells compared: {compared}, differing: {differing}")

@@ -88,6 +88,17 @@ def stage_table(benchmarks: Path) -> list[tuple[str, float, float, float, int]]:
     return [(STAGES.get(k, k), *v) for k, v in sorted(totals.items())]
 
 
+def slowest_jobs(benchmarks: Path, count: int = 6) -> list[tuple[str, float, float]]:
+    """The `count` longest jobs: (benchmark file, wall seconds, peak RSS MB)."""
+    jobs = []
+    for path in benchmarks.rglob("*.tsv"):
+        with path.open() as handle:
+            row = next(csv.DictReader(handle, delimiter="\t"))
+        name = path.relative_to(benchmarks).with_suffix("").as_posix()
+        jobs.append((name, float(row["s"]), float(row.get("max_rss") or 0)))
+    return sorted(jobs, key=lambda job: -job[1])[:count]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="S")
@@ -110,6 +121,7 @@ def main() -> int:
     snakemake += ["--cores", str(args.cores), "--quiet", "all"]
     full, full_time = run(snakemake, workdir)
     stages = stage_table(workdir / "results" / "benchmarks")
+    slowest = slowest_jobs(workdir / "results" / "benchmarks")
     noop, _ = run(snakemake, workdir)
     extra = workdir / "extra"
     generate(args.python, args.size, 2022, 2022, extra)
@@ -125,6 +137,9 @@ def main() -> int:
     print("\nstage                          wall s    CPU s  peak MB  jobs")
     for name, wall, cpu, rss, jobs in stages:
         print(f"{name:28s} {wall:8.1f} {cpu:8.1f} {rss:8.0f} {int(jobs):5d}")
+    print("\nslowest jobs                   wall s  peak MB")
+    for name, wall, rss in slowest:
+        print(f"{name:30s} {wall:7.1f} {rss:8.0f}")
     return 0
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from rtp_eval import io
 from rtp_eval.quality import (
     QUARANTINE_README,
+    RECONCILIATION_COLUMNS,
     check_case_ids_across_files,
     quality_table,
     reasons_table,
@@ -24,7 +25,7 @@ def main(snakemake) -> None:
     ):
         with open(quality, encoding="utf-8") as handle:
             record = json.load(handle)
-        frame = pd.read_parquet(clean)
+        frame = pd.read_parquet(clean, columns=list(RECONCILIATION_COLUMNS))
         quarantined = len(pd.read_csv(quarantine, dtype=str, keep_default_na=False))
         verify_counts(record, frame, quarantined)
         frames_by_source[record["source"]].append(frame)

@@ -216,8 +216,6 @@ def model_data(
     return data.reset_index(drop=True), int((~known).sum())
 
 
-
-
 # Seed of the models' random choices: the sample of large strata and the variational fit's
 # starting values.
 SAMPLING_SEED = 20161101

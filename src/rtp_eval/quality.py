@@ -63,6 +63,11 @@ Columns: `file`, `row` (as counted in a spreadsheet, header = row 1), `column`, 
 """
 
 
+# The clean columns `verify_counts` and `check_case_ids_across_files` read (so that the check of
+# many large files does not load every column).
+RECONCILIATION_COLUMNS: tuple[str, ...] = ("case_id", "decision", "source_file", "source_row")
+
+
 def verify_counts(record: Mapping[str, Any], clean: pd.DataFrame, quarantine_rows: int) -> None:
     """Recount from the written files: the record must match what is really on disk."""
     withdrawn = int((clean["decision"] == "withdrawn").sum())
