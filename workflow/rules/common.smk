@@ -92,6 +92,21 @@ def clean_files(source):
     ]
 
 
+def memory_mb(base, per_input_mb):
+    """A `mem_mb` resource that grows with the size of the job's input files.
+
+    The factors come from the XL benchmark (benchmarks/README.md): peak memory per MB of input,
+    with some headroom.
+    """
+    return lambda wildcards, input: int(base + per_input_mb * input.size_mb)
+
+
+def import_memory_mb(wildcards, input):
+    """Reading a spreadsheet takes far more memory per MB of file than reading a CSV file."""
+    per_mb = 100 if str(input.raw).lower().endswith(".xlsx") else 18
+    return int(500 + per_mb * input.size_mb)
+
+
 def model_period_clean_files():
     """Business clean files of the MAIHDA model period (all years if it is not configured)."""
     section = config.get("intersectional") or {}

@@ -14,7 +14,7 @@ rule gender_partial:
         f"{RESULTS}/benchmarks/gender/{{source}}/{{year}}.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory_mb(300, 50),
         runtime=20,
     params:
         dominance_n=config["disclosure"]["dominance_n"],
@@ -39,7 +39,7 @@ rule gender_breakdown:
         f"{RESULTS}/benchmarks/gender/gender_breakdown.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory_mb(500, 40),
         runtime=20,
     params:
         periods=config["periods"],

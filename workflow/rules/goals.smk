@@ -94,7 +94,7 @@ rule indicators:
         f"{RESULTS}/benchmarks/goals/indicators.tsv"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory_mb(500, 14),
         runtime=10,
     params:
         definitions=INDICATOR_DOCUMENT,

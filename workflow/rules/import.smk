@@ -15,7 +15,7 @@ rule import_raw_file:
         f"{RESULTS}/benchmarks/import/{{source}}/{{year}}.tsv"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=import_memory_mb,
         runtime=10,
     params:
         settings=import_settings,
@@ -40,7 +40,7 @@ rule combine_import_quality:
         f"{RESULTS}/benchmarks/import/combine_import_quality.tsv"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory_mb(500, 10),
         runtime=10,
     params:
         code=CODE_VERSION,

@@ -15,7 +15,7 @@ rule intersectional_models:
         f"{RESULTS}/benchmarks/intersectional/intersectional_models.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=memory_mb(500, 20),
         runtime=60,
     params:
         intersectional=config.get("intersectional", {}),
@@ -53,7 +53,7 @@ rule intersectional:
         f"{RESULTS}/benchmarks/intersectional/intersectional.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory_mb(500, 18),
         runtime=20,
     params:
         intersectional=config.get("intersectional", {}),
