@@ -95,7 +95,6 @@ def main(snakemake) -> None:
     }
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)
-    business = read_table(snakemake.input.business)
     pdf = render_pdf(html, source_date_epoch=epoch, public_url=params.report.get("public_url"))
     io.write_bytes(snakemake.output.pdf, add_figure_alt_texts(pdf, figure_labels(html)))
 
