@@ -16,14 +16,14 @@ from rtp_eval import io
 from rtp_eval.classify import age_labels
 from rtp_eval.figures import source_line
 from rtp_eval.intersectional import (
-    CLEAN_COLUMNS,
     IntersectionalConfig,
     build_table,
     forced_from_gender_tables,
     intersectional_figures,
     read_baseline,
+    read_decided_business,
 )
-from rtp_eval.io import read_clean, write_csv
+from rtp_eval.io import write_csv
 from rtp_eval.maihda import ModelResults, model_settings, publish_models
 from rtp_eval.runner import log, run_step
 
@@ -40,12 +40,7 @@ def main(snakemake: Any) -> None:
     settings = model_settings(params.intersectional, config)
     log.info("dimensions %s; periods %s", config.dimensions, dict(config.periods))
     log.info("model settings %s", settings)
-    clean = read_clean(
-        snakemake.input.business,
-        "business_support",
-        columns=CLEAN_COLUMNS,
-        decisions=["granted", "rejected"],
-    )
+    clean = read_decided_business(snakemake.input.business)
     baseline = read_baseline(snakemake.input.baseline)
     forced = forced_from_gender_tables(
         read_table(snakemake.input.by_gender), read_table(snakemake.input.by_area), config

@@ -10,12 +10,12 @@ from typing import Any
 
 from rtp_eval.classify import age_labels
 from rtp_eval.intersectional import (
-    CLEAN_COLUMNS,
     IntersectionalConfig,
     period_cases,
     prepare_cases,
+    read_decided_business,
 )
-from rtp_eval.io import read_clean, write_parquet
+from rtp_eval.io import write_parquet
 from rtp_eval.maihda import fit_models, model_settings
 from rtp_eval.runner import log, run_step
 
@@ -27,12 +27,7 @@ def main(snakemake: Any) -> None:
     )
     settings = model_settings(params.intersectional, config)
     log.info("model settings %s", settings)
-    clean = read_clean(
-        snakemake.input.business,
-        "business_support",
-        columns=CLEAN_COLUMNS,
-        decisions=["granted", "rejected"],
-    )
+    clean = read_decided_business(snakemake.input.business)
     cases = period_cases(prepare_cases(clean, config), config.periods)[settings.period]
     start = time.perf_counter()
     results = fit_models(cases, config.keys, settings)

@@ -382,16 +382,15 @@ def _cells_with_totals(
     data: pd.DataFrame,
     keys: Sequence[str],
     total_dimensions: Sequence[str],
-    sums: Sequence[str],
-    top_n: int,
+    measures: Callable[[np.ndarray, int], dict[str, object]],
 ) -> pd.DataFrame:
     """Cells for every combination of keys, with `all` rows for each subset of total dimensions.
 
-    Written with numpy rather than pandas groupbys: a year's tables need a hundred or so small
+    `measures(cell, n_cells)` gives the measure columns from each row's cell number. Written
+    with numpy rather than pandas groupbys: a year's tables need a hundred or so small
     aggregations, and pandas' per-call overhead was most of their time. The keys are factorised
-    and the case numbers taken out once per table block.
+    once per table block.
     """
-    cases = _CaseArrays.of(data, sums)
     columns = ["period", *keys]
     factorised = {c: pd.factorize(data[c], use_na_sentinel=False) for c in columns}
     blocks = []
@@ -409,33 +408,10 @@ def _cells_with_totals(
                 block[column] = pd.array([TOTAL] * len(first), dtype="string")
             else:
                 codes, uniques = factorised[column]
-                block[column] = pd.array(uniques.take(codes[first]), dtype="string")
-        block |= _measures(cases, cell, len(first), top_n)
+                block[column] = pd.array(np.asarray(uniques.take(codes[first])), dtype="string")
+        block |= measures(cell, len(first))
         blocks.append(pd.DataFrame(block))
     return pd.concat(blocks, ignore_index=True)
-
-
-def _with_totals(
-    cases: pd.DataFrame,
-    keys: Sequence[str],
-    total_dimensions: Sequence[str],
-    cell_function: Callable[[pd.DataFrame, list[str]], pd.DataFrame],
-) -> pd.DataFrame:
-    """Cells for every combination of keys, with `all` rows for each subset of total dimensions."""
-    frames = []
-    for as_total in itertools.product([False, True], repeat=len(total_dimensions)):
-        totals = [d for d, t in zip(total_dimensions, as_total, strict=True) if t]
-        by = ["period", *(k for k in keys if k not in totals)]
-        cells = cell_function(cases, by)
-        for dimension in totals:
-            cells[dimension] = TOTAL
-        frames.append(cells)
-    return pd.concat(frames, ignore_index=True)
-
-
-def _medians(data: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    grouped = data.groupby(by, sort=False, dropna=False, observed=True)
-    return grouped["granted_amount"].median().rename("median_granted_sek").reset_index()
 
 
 @dataclass(frozen=True)
@@ -516,8 +492,13 @@ def partial_cells(clean: pd.DataFrame, source: str, config: BreakdownConfig) -> 
     frames = []
     for name in source_table_names(source):
         for cut in _cuts(name, source):
+            data = cut.data(cases)
+            arrays = _CaseArrays.of(data, sums)
             cells = _cells_with_totals(
-                cut.data(cases), cut.keys, cut.spec.total_dimensions, sums, top_n
+                data,
+                cut.keys,
+                cut.spec.total_dimensions,
+                lambda cell, n_cells, arrays=arrays: _measures(arrays, cell, n_cells, top_n),
             )
             cells["table"] = name
             if cut.classification is not None:
@@ -561,10 +542,15 @@ def _period_cells(
         cells = grouped[[*ADDITIVE_COLUMNS, *sums]].sum()
         cells[TOP_N_COLUMN] = _largest_sum(in_period, keys, config.rules.dominance_n)
         granted = cut.data(amounts[(amount_years >= first) & (amount_years <= last)])
-        medians = _with_totals(
-            granted.assign(period=label), cut.keys, cut.spec.total_dimensions, _medians
+        values = granted["granted_amount"].to_numpy(dtype=np.float64, na_value=np.nan)
+        medians = _cells_with_totals(
+            granted.assign(period=label),
+            cut.keys,
+            cut.spec.total_dimensions,
+            lambda cell, n_cells, values=values: {
+                "median_granted_sek": _per_cell_median(values, cell, n_cells)
+            },
         )
-        medians[keys] = medians[keys].astype("string")
         cells = cells.reset_index()
         cells[keys] = cells[keys].astype("string")
         cells = cells.merge(medians, on=keys, how="left")

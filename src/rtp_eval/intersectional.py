@@ -54,6 +54,7 @@ from rtp_eval.disclosure import (
     apply_disclosure,
 )
 from rtp_eval.errors import UserFacingError
+from rtp_eval.io import read_clean
 from rtp_eval.outputs import INTERSECTIONAL_FIGURES
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, wilson_interval
 
@@ -197,6 +198,13 @@ CLEAN_COLUMNS: tuple[str, ...] = (
     "support_type",
     "industry",
 )
+
+
+def read_decided_business(paths: Sequence[str]) -> pd.DataFrame:
+    """The clean business cases `prepare_cases` needs: its columns, decided cases only."""
+    return read_clean(
+        paths, "business_support", columns=CLEAN_COLUMNS, decisions=["granted", "rejected"]
+    )
 
 
 def prepare_cases(clean: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
