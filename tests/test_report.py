@@ -276,3 +276,17 @@ def test_every_published_column_has_a_swedish_header(demo_build: Path) -> None:
         header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
         missing = [c for c in header if swedish_header(c) == c and c not in HEADERS_SV]
         assert not missing, f"{path.name}: {missing}"
+
+
+def test_figure_data_tables_align_words_left_and_figures_right() -> None:
+    from rtp_eval.report import figure_table
+
+    data = pd.DataFrame(
+        {
+            "år": ["2014", "2015"],
+            "grupp": ["Mansägda företag", "Okänd ägarfördelning"],
+            "andel": ["63 %", ".."],
+            "belopp": ["1 200 kr", "3,5"],
+        }
+    )
+    assert figure_table("x", "Titel", data).text_columns == frozenset({1})

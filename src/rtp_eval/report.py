@@ -70,11 +70,25 @@ def inline_svg(svg: str, name: str, label: str) -> str:
     )
 
 
+_NUMBER_TEXT = re.compile(r"^(\.\.|[-−]?[\d\s\u00a0.,]+\s*(%|kr)?)?$")
+
+
 def figure_table(name: str, title: str, data: pd.DataFrame) -> ReportTable:
     columns = [str(c) for c in data.columns]
-    rows = [[Cell(str(v)) for v in record] for record in data.astype(str).itertuples(index=False)]
+    text = data.astype(str)
+    rows = [[Cell(v) for v in record] for record in text.itertuples(index=False)]
+    # Words (groups, categories) are left-aligned like text; figures right-aligned.
+    words = frozenset(
+        index
+        for index, column in enumerate(text.columns)
+        if not text[column].str.fullmatch(_NUMBER_TEXT).all()
+    )
     return ReportTable(
-        id=f"data-{name}", caption=f"Data till diagrammet: {title}", columns=columns, rows=rows
+        id=f"data-{name}",
+        caption=f"Data till diagrammet: {title}",
+        columns=columns,
+        rows=rows,
+        text_columns=words,
     )
 
 
