@@ -15,7 +15,8 @@ suppressions (table, row, family, rule) that disclosure control hands over witho
   threshold of 3 an intruder cannot tell 1 from 4 (a published row is never empty);
 - cells suppressed by the threshold or all-rejected rule: their granted count not pinned;
 - amounts, jobs and participants of cells suppressed by the threshold or dominance rule: not
-  pinned within ±`amount_margin_pct` % (no x with the interval inside x ± 15 %);
+  pinned within ±`amount_margin_pct` % (no x with the interval inside x ± 15 %), unless shown to
+  be exactly zero (a zero is no one's contribution);
 - derived columns (rates, shares, means, medians, intervals) never published beside a suppressed
   input or a suppressed denominator; medians only with at least `median_min_units` grants.
 """
@@ -43,6 +44,8 @@ TOLERANCE = 1e-6
 # Decimals are published to 6 significant digits: a published value is within this share of
 # the true one, so sums of them only hold within the same share.
 ROUNDING = 5e-6
+# Below this an interval end is zero (a thousandth of a krona or of a job: rounding only).
+ZERO = 1e-3
 MAX_PARTITIONS = 64
 
 
@@ -505,7 +508,9 @@ class _Needs:
         apart = (
             (self.ratio <= 0) | ~np.isfinite(high) | (high > self.ratio * low + TOLERANCE * scale)
         )
-        return wide & apart
+        # A value shown to be zero is no one's contribution: it needs no margin.
+        zero = (self.ratio > 0) & (np.abs(high) <= ZERO) & (np.abs(low) <= ZERO)
+        return wide & (apart | zero)
 
     @property
     def any(self) -> npt.NDArray[np.bool_]:
@@ -578,8 +583,9 @@ def _component_intervals(
     for _ in range(4):
         signs = generator.choice([-1.0, 1.0], size=len(candidates))
         solve(candidates, signs)
+    already = needs.met(seen_low, seen_high)
     for position in candidates:
-        if needs.met(seen_low[[position]], seen_high[[position]])[0]:
+        if already[position]:
             low[position], high[position] = seen_low[position], seen_high[position]
             continue
         one = np.array([position])

@@ -1,0 +1,703 @@
+"""Disclosure control over the whole system of published case tables.
+
+Every published case table (gender breakdowns, their dimension tables, the strata table) is a
+view of the same cells of decided cases. This module protects them together:
+
+1. **Primary rules, counted in units** (the pseudonymised organisation, not the decision):
+   - threshold: a cell with fewer than `min_units` organisations hides its counts and amounts;
+   - all rejected: a cell in which every organisation was rejected hides its counts unless it
+     holds at least `all_rejected_min_units` organisations (otherwise it tells each of them that
+     it was turned down);
+   - dominance: an amount, job or participant column whose `dominance_n` largest organisations
+     (their contributions summed first) exceed `dominance_k_pct` % of the cell hides the amounts;
+   - medians only where at least `median_min_units` organisations were granted, and never beside
+     hidden counts or amounts.
+2. **Secondary suppression for the whole linked system.** The cells of all tables are one set of
+   unknowns with every linear relation a reader can write down: `all` rows, periods as sums of
+   years or of shorter periods, the same cell in several tables. For each protection a primary
+   cell needs, a linear programme (HiGHS) finds the cheapest change of the suppressed cells and
+   of cells not yet suppressed that moves the primary cell by its protection while every
+   relation and published value stays consistent (the partial-protection model of Fischetti and
+   Salazar that τ-ARGUS's optimal method solves as a whole); cells the change touches are
+   suppressed. The cost of touching a cell grows with its number of decisions, so small cells
+   are hidden before large ones and totals last. Needs: a decision count moved by `min_units`
+   (the intruder cannot tell 1 from 4), a granted count moved by one (not all rejected, not
+   all granted), amounts moved by `amount_margin_pct` % up and down.
+3. **Audit until it passes.** The published tables are then audited as an intruder would
+   (`rtp_eval.audit`, from the published values only); any value it can narrow below its
+   protection gets that protection as a new need, and the loop repeats.
+
+The published values that remain are exact: nothing is perturbed, only hidden.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from rtp_eval import catalog
+from rtp_eval.catalog import AMOUNT, COUNT, DERIVED, TOTAL, Table
+
+FloatArray = npt.NDArray[np.float64]
+UNITS = "units"
+GRANTED_UNITS = "granted_units"
+TOP_PREFIX = "top_"
+COUNTS, AMOUNTS = "counts", "amounts"
+MAX_ROUNDS = 8
+
+
+def top_column(measure: str) -> str:
+    """The working column with the sum of the largest organisations' shares of `measure`."""
+    return f"{TOP_PREFIX}{measure}"
+
+
+def working_columns(table: Table) -> tuple[str, ...]:
+    """Columns a work table carries for disclosure control besides the published ones."""
+    return (UNITS, GRANTED_UNITS, *(top_column(c) for c in table.of_kind(AMOUNT)))
+
+
+@dataclass(frozen=True)
+class ProtectionRules:
+    """The disclosure rules (configuration block `disclosure`)."""
+
+    min_units: int = 3
+    dominance_n: int = 2
+    dominance_k_pct: float = 85.0
+    amount_margin_pct: float = 15.0
+    median_min_units: int = 5
+    all_rejected_min_units: int = 5
+
+    def __post_init__(self) -> None:
+        if self.min_units < 1 or self.dominance_n < 1 or self.median_min_units < 1:
+            raise ValueError("min_units, dominance_n and median_min_units must be at least 1")
+        if not 0.0 < self.dominance_k_pct <= 100.0:
+            raise ValueError(f"dominance_k_pct must lie in (0, 100], got {self.dominance_k_pct}")
+        if not 0.0 < self.amount_margin_pct < 100.0:
+            raise ValueError(
+                f"amount_margin_pct must lie in (0, 100), got {self.amount_margin_pct}"
+            )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ProtectionRules:
+        defaults = cls()
+        return cls(
+            **{
+                name: type(getattr(defaults, name))(config.get(name, getattr(defaults, name)))
+                for name in cls.__dataclass_fields__
+            }
+        )
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cells:
+    """The distinct cells of all tables: one row per cell, and where each table row points."""
+
+    frame: pd.DataFrame  # key, source, first, last, pattern, dims, and measures / working values
+    row_cells: dict[str, np.ndarray]  # table -> cell index of each row
+    measures_of: dict[str, set[str]]  # measure -> tables that publish it
+
+
+def _dimension_names(table: Table, frame: pd.DataFrame, template: str) -> pd.Series:
+    if "{" not in template:
+        return pd.Series(template, index=frame.index, dtype="string")
+    column = template[template.index("{") + 1 : template.index("}")]
+    return template.replace("{" + column + "}", "") + frame[column].astype("string")
+
+
+def _cell_keys(
+    table: Table, frame: pd.DataFrame, periods: Mapping[str, tuple[int, int]]
+) -> pd.DataFrame:
+    """source, first, last, pattern (dimensions fixed) and dims (with values) of every row."""
+    assert table.source is not None and table.period_column is not None
+    label = frame[table.period_column].astype("string")
+    first = label.map(lambda p: periods[p][0] if p in periods else int(p)).astype("int64")
+    last = label.map(lambda p: periods[p][1] if p in periods else int(p)).astype("int64")
+    items: list[list[tuple[str, str]]] = [[] for _ in range(len(frame))]
+    for column, template in table.dimensions.items():
+        names = _dimension_names(table, frame, template).to_numpy(dtype=object)
+        values = frame[column].astype("string").fillna("").to_numpy(dtype=object)
+        for i, (name, value) in enumerate(zip(names, values, strict=True)):
+            if value != TOTAL:
+                items[i].append((name, value))
+    dims = ["|".join(f"{n}={v}" for n, v in sorted(i)) for i in items]
+    pattern = ["|".join(n for n, _ in sorted(i)) for i in items]
+    out = pd.DataFrame(
+        {
+            "source": table.source,
+            "first": first.to_numpy(),
+            "last": last.to_numpy(),
+            "pattern": pattern,
+            "dims": dims,
+        },
+        index=frame.index,
+    )
+    out["key"] = (
+        out["source"] + "#" + out["first"].astype(str) + "-" + out["last"].astype(str)
+    ) + ("#" + out["dims"])
+    return out
+
+
+def _cells(works: Mapping[str, pd.DataFrame], periods: Mapping[str, tuple[int, int]]) -> _Cells:
+    pieces = []
+    measures_of: dict[str, set[str]] = defaultdict(set)
+    for name, work in works.items():
+        table = catalog.table(name)
+        keys = _cell_keys(table, work, periods)
+        values = [c for c in (*table.of_kind(COUNT, AMOUNT), *working_columns(table)) if c in work]
+        for column in table.of_kind(COUNT, AMOUNT):
+            measures_of[column].add(name)
+        piece = pd.concat([keys, work[values].astype("float64")], axis=1)
+        piece["table"] = name
+        pieces.append(piece)
+    everything = pd.concat(pieces, ignore_index=True)
+    codes, uniques = pd.factorize(everything["key"], sort=True)
+    everything["cell"] = codes
+    # One value per cell: tables agree where they share a cell (a test checks it).
+    frame = everything.drop(columns="table").groupby("cell", sort=True).first()
+    row_cells = {}
+    start = 0
+    for name, work in works.items():
+        row_cells[name] = codes[start : start + len(work)]
+        start += len(work)
+    frame["key"] = np.asarray(uniques)
+    return _Cells(frame, row_cells, measures_of)
+
+
+# --- relations --------------------------------------------------------------------------------
+
+
+def _total_relations(
+    works: Mapping[str, pd.DataFrame], cells: _Cells
+) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """Per measure: (cells, coefficients) of every `all` row = Σ its parts, in every table."""
+    relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    for name, work in works.items():
+        table = catalog.table(name)
+        ids = cells.row_cells[name]
+        measures = table.of_kind(COUNT, AMOUNT)
+        for key in table.totals:
+            others = [k for k in table.keys if k != key]
+            group = work[others].astype("string").fillna("").agg("\x1f".join, axis=1)
+            codes = pd.factorize(group)[0]
+            is_total = (work[key].astype("string") == TOTAL).fillna(False).to_numpy(dtype=bool)
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2))
+            for g in range(len(bounds) - 1):
+                members = order[bounds[g] : bounds[g + 1]]
+                totals = members[is_total[members]]
+                parts = members[~is_total[members]]
+                if len(totals) != 1 or not len(parts):
+                    continue
+                relation = (
+                    np.concatenate([ids[totals], ids[parts]]),
+                    np.concatenate([[-1.0], np.ones(len(parts))]),
+                )
+                for measure in measures:
+                    relations[measure].append(relation)
+    return relations
+
+
+def _period_relations(cells: _Cells) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """Per measure: every period = Σ of each set of shorter published ranges covering it.
+
+    A pattern (the dimensions a cell fixes) published for a range lists every cell with
+    decisions; a cell without a row in that range is zero.
+    """
+    frame = cells.frame
+    ranges: dict[tuple[str, str], set[tuple[int, int]]] = defaultdict(set)
+    for source, pattern, first, last in zip(
+        frame["source"], frame["pattern"], frame["first"], frame["last"], strict=True
+    ):
+        ranges[(source, pattern)].add((int(first), int(last)))
+    by_dims: dict[tuple[str, str], dict[tuple[int, int], int]] = defaultdict(dict)
+    for cell, source, dims, first, last in zip(
+        frame.index, frame["source"], frame["dims"], frame["first"], frame["last"], strict=True
+    ):
+        by_dims[(source, dims)][(int(first), int(last))] = int(cell)
+    relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    for (source, dims), by_range in by_dims.items():
+        pattern = "|".join(item.split("=", 1)[0] for item in dims.split("|")) if dims else ""
+        available = ranges[(source, pattern)]
+        for (first, last), cell in by_range.items():
+            if first == last:
+                continue
+            for partition in _partitions(first, last, available):
+                parts = [by_range[r] for r in partition if r in by_range]
+                relation = (np.array([cell, *parts]), np.array([-1.0] + [1.0] * len(parts)))
+                for measure in _shared_measures(frame, [cell, *parts]):
+                    relations[measure].append(relation)
+    return relations
+
+
+def _shared_measures(frame: pd.DataFrame, members: Sequence[int]) -> list[str]:
+    measures = [
+        c
+        for c in frame.columns
+        if c in catalog.COLUMNS and catalog.COLUMNS[c].kind in (COUNT, AMOUNT)
+    ]
+    rows = frame.loc[list(members), measures]
+    return [m for m in measures if rows[m].notna().all()]
+
+
+def _partitions(
+    first: int, last: int, available: set[tuple[int, int]], limit: int = 64
+) -> list[list[tuple[int, int]]]:
+    starts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for start, end in available:
+        if first <= start and end <= last and (start, end) != (first, last):
+            starts[start].append((start, end))
+    found: list[list[tuple[int, int]]] = []
+
+    def extend(start: int, chosen: list[tuple[int, int]]) -> None:
+        if len(found) >= limit:
+            return
+        if start == last + 1:
+            found.append(list(chosen))
+            return
+        for candidate in sorted(starts.get(start, [])):
+            extend(candidate[1] + 1, [*chosen, candidate])
+
+    extend(first, [])
+    return found
+
+
+# --- primary suppression ----------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    """Which cells have their counts or amounts suppressed, and why."""
+
+    counts: npt.NDArray[np.bool_]
+    amounts: npt.NDArray[np.bool_]
+    counts_rule: npt.NDArray[np.object_]
+    amounts_rule: npt.NDArray[np.object_]
+    median_hidden: npt.NDArray[np.bool_]
+
+
+def primary_state(cells: _Cells, rules: ProtectionRules) -> _State:
+    frame = cells.frame
+    n = len(frame)
+    units = frame[UNITS].fillna(0).to_numpy()
+    granted = frame["granted"].fillna(0).to_numpy()
+    counts_rule = np.full(n, "", dtype=object)
+    amounts_rule = np.full(n, "", dtype=object)
+    threshold = units < rules.min_units
+    counts_rule[threshold] = "threshold"
+    amounts_rule[threshold] = "threshold"
+    rejected = ~threshold & (granted == 0) & (units < rules.all_rejected_min_units)
+    counts_rule[rejected] = "all_rejected"
+    amounts_rule[rejected] = "all_rejected"
+    for column in frame.columns:
+        if not column.startswith(TOP_PREFIX):
+            continue
+        total = frame[column.removeprefix(TOP_PREFIX)].to_numpy(dtype=np.float64)
+        top = frame[column].to_numpy(dtype=np.float64)
+        dominated = (total > 0) & (top * 100.0 > rules.dominance_k_pct * total)
+        dominated &= amounts_rule == ""
+        amounts_rule[dominated] = "dominance"
+    granted_units = frame[GRANTED_UNITS].fillna(0).to_numpy()
+    return _State(
+        counts=counts_rule != "",
+        amounts=amounts_rule != "",
+        counts_rule=counts_rule,
+        amounts_rule=amounts_rule,
+        median_hidden=granted_units < rules.median_min_units,
+    )
+
+
+# --- secondary suppression by linear programming -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """Cell `cell` must be able to move by `amount` in `direction` (+1 up, -1 down)."""
+
+    cell: int
+    measure: str
+    direction: int
+    amount: float
+
+
+@dataclass
+class _MeasureModel:
+    """The deviation LP of one measure: y+ and y- per cell, Σ relation (y+ - y-) = 0."""
+
+    measure: str
+    cells: np.ndarray  # cell index of each column pair
+    position: dict[int, int]
+    highs: Any
+    reach_up: FloatArray
+    reach_down: FloatArray
+    cost: FloatArray
+
+
+def _bounds(
+    cells: _Cells, measure: str, suppressed: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Value, least and greatest value an intruder allows for each cell having `measure`.
+
+    A measure capped by another (granted by decisions) may rise to the cap's value where the
+    cap is published; where the cap is hidden too, both can rise together.
+    """
+    frame = cells.frame
+    value = frame[measure].to_numpy(dtype=np.float64)
+    lower = np.full(len(frame), catalog.COLUMNS[measure].lower)
+    cap = catalog.COLUMNS[measure].at_most
+    upper = np.full(len(frame), np.inf)
+    if cap is not None and cap in frame:
+        upper = np.where(suppressed, np.inf, frame[cap].to_numpy(dtype=np.float64))
+    return value, lower, np.where(np.isnan(upper), np.inf, upper)
+
+
+def _measure_model(
+    cells: _Cells,
+    measure: str,
+    relations: Sequence[tuple[np.ndarray, np.ndarray]],
+    suppressed: npt.NDArray[np.bool_],
+) -> _MeasureModel | None:
+    import highspy
+
+    value, lower, upper = _bounds(cells, measure, suppressed)
+    has = ~np.isnan(value)
+    members = np.flatnonzero(has)
+    if not len(members) or not relations:
+        return None
+    position = {int(c): i for i, c in enumerate(members)}
+    rows, cols, data = [], [], []
+    for r, (ids, coefficients) in enumerate(relations):
+        for cell, coefficient in zip(ids, coefficients, strict=True):
+            j = position[int(cell)]
+            rows += [r, r]
+            cols += [2 * j, 2 * j + 1]
+            data += [coefficient, -coefficient]
+    size = len(members)
+    matrix = sp.csc_matrix((data, (rows, cols)), shape=(len(relations), 2 * size))
+    matrix.sum_duplicates()
+    v, lo, hi = value[members], lower[members], upper[members]
+    col_upper = np.empty(2 * size)
+    col_upper[0::2] = np.maximum(hi - v, 0.0)
+    col_upper[1::2] = np.maximum(v - lo, 0.0)
+    decisions = cells.frame["decisions"].to_numpy(dtype=np.float64)[members]
+    weight = 1.0 + np.nan_to_num(decisions)
+    cost = np.repeat(weight, 2)
+    cost[np.repeat(suppressed[members], 2)] = 0.0
+    infinity = highspy.kHighsInf
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    model = highspy.HighsLp()
+    model.num_col_ = 2 * size
+    model.num_row_ = len(relations)
+    model.col_cost_ = cost
+    model.col_lower_ = np.zeros(2 * size)
+    model.col_upper_ = np.where(np.isfinite(col_upper), col_upper, infinity)
+    model.row_lower_ = np.zeros(len(relations))
+    model.row_upper_ = np.zeros(len(relations))
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = matrix.indptr
+    model.a_matrix_.index_ = matrix.indices
+    model.a_matrix_.value_ = matrix.data
+    highs.passModel(model)
+    return _MeasureModel(
+        measure,
+        members,
+        position,
+        highs,
+        np.zeros(size),
+        np.zeros(size),
+        np.repeat(weight, 2),
+    )
+
+
+def _protect_need(
+    model: _MeasureModel, need: Need, suppressed: npt.NDArray[np.bool_]
+) -> np.ndarray:
+    """Cells (indexes) the cheapest deviation that meets `need` touches; empty if none can."""
+    import highspy
+
+    j = model.position[need.cell]
+    reach = model.reach_up if need.direction > 0 else model.reach_down
+    if reach[j] >= need.amount - 1e-9:
+        return np.zeros(0, dtype=np.int64)
+    highs = model.highs
+    cost = np.where(np.repeat(suppressed[model.cells], 2), 0.0, model.cost)
+    highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+    moving, fixed = (2 * j, 2 * j + 1) if need.direction > 0 else (2 * j + 1, 2 * j)
+    lp = highs.getLp()
+    old_lower = lp.col_lower_[moving]
+    old_upper_fixed = lp.col_upper_[fixed]
+    capacity = lp.col_upper_[moving]
+    amount = min(need.amount, capacity)
+    if amount <= 1e-9:
+        return np.zeros(0, dtype=np.int64)
+    highs.changeColBounds(moving, amount, capacity)
+    highs.changeColBounds(fixed, 0.0, 0.0)
+    highs.run()
+    status = highs.getModelStatus()
+    solution = np.asarray(highs.getSolution().col_value)
+    highs.changeColBounds(moving, old_lower, capacity)
+    highs.changeColBounds(fixed, 0.0, old_upper_fixed)
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(
+            f"no suppression pattern protects {need.measure} of cell {need.cell}: {status}"
+        )
+    up, down = solution[0::2], solution[1::2]
+    np.maximum(model.reach_up, up, out=model.reach_up)
+    np.maximum(model.reach_down, down, out=model.reach_down)
+    touched = (up + down) > 1e-7
+    return model.cells[touched]
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Published tables, the primary suppressions (for the audit) and every suppression."""
+
+    published: dict[str, pd.DataFrame]
+    primaries: pd.DataFrame  # table, row, family, rule
+    log: pd.DataFrame  # table, row, family, rule
+    rounds: int = 0
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def publish(
+    works: Mapping[str, pd.DataFrame], cells: _Cells, state: _State
+) -> dict[str, pd.DataFrame]:
+    """The work tables with suppressed families, derived columns and thin medians emptied."""
+    published = {}
+    for name, work in works.items():
+        table = catalog.table(name)
+        ids = cells.row_cells[name]
+        frame = work[list(table.columns)].copy()
+        hide = {COUNTS: state.counts[ids], AMOUNTS: state.amounts[ids] | state.counts[ids]}
+        for column in table.of_kind(COUNT):
+            frame.loc[hide[COUNTS], column] = pd.NA
+        for column in table.of_kind(AMOUNT):
+            frame.loc[hide[AMOUNTS], column] = pd.NA
+        if "median_granted_sek" in frame:
+            frame.loc[state.median_hidden[ids], "median_granted_sek"] = pd.NA
+        hide_derived(frame, table)
+        frame["suppressed"] = pd.array(hide[COUNTS] | hide[AMOUNTS], dtype="boolean")
+        published[name] = frame
+    return published
+
+
+def hide_derived(frame: pd.DataFrame, table: Table) -> None:
+    """Empty every derived value whose inputs, or whose total row's inputs, are empty."""
+    for column in table.of_kind(DERIVED):
+        info = catalog.COLUMNS[column]
+        inputs = [c for c in info.inputs if c in frame]
+        if not inputs:
+            continue
+        hidden = frame[inputs].isna().any(axis=1).to_numpy(dtype=bool).copy()
+        if info.share and table.share_keys:
+            others = [k for k in table.keys if k not in table.share_keys]
+            is_total = np.ones(len(frame), dtype=bool)
+            for key in table.share_keys:
+                is_total &= (frame[key].astype("string") == TOTAL).fillna(False).to_numpy()
+            totals = frame.loc[is_total, others].copy()
+            totals["_hidden"] = frame.loc[is_total, inputs].isna().any(axis=1).to_numpy()
+            merged = frame[others].merge(totals, on=others, how="left")
+            hidden |= merged["_hidden"].fillna(True).to_numpy(dtype=bool)
+        frame.loc[hidden, column] = pd.NA
+    if "median_granted_sek" in frame and "mean_granted_sek" in frame:
+        frame.loc[frame["mean_granted_sek"].isna(), "median_granted_sek"] = pd.NA
+
+
+def _frames_of(
+    works: Mapping[str, pd.DataFrame], cells: _Cells, state: _State, which: str
+) -> pd.DataFrame:
+    """table, row, family, rule for every table row whose cell has a rule (or is hidden)."""
+    from rtp_eval.audit import row_labels
+
+    pieces = []
+    for name, work in works.items():
+        table = catalog.table(name)
+        ids = cells.row_cells[name]
+        labels = row_labels(work, table.keys).to_numpy()
+        for family, flags, rule in (
+            (COUNTS, state.counts, state.counts_rule),
+            (AMOUNTS, state.amounts | state.counts, state.amounts_rule),
+        ):
+            rows = flags[ids] if which == "log" else (rule[ids] != "")
+            if not rows.any():
+                continue
+            rules = np.where(rule[ids][rows] == "", "secondary", rule[ids][rows])
+            pieces.append(
+                pd.DataFrame({"table": name, "row": labels[rows], "family": family, "rule": rules})
+            )
+    columns = ["table", "row", "family", "rule"]
+    if not pieces:
+        return pd.DataFrame(columns=columns, dtype="string")
+    return pd.concat(pieces, ignore_index=True)[columns].astype("string")
+
+
+def _initial_needs(cells: _Cells, state: _State, rules: ProtectionRules) -> list[Need]:
+    frame = cells.frame
+    needs: list[Need] = []
+    margin = rules.amount_margin_pct / 100.0
+    decisions = frame["decisions"].to_numpy(dtype=np.float64)
+    granted = frame["granted"].to_numpy(dtype=np.float64)
+    amount_measures = [
+        c for c in frame.columns if c in catalog.COLUMNS and catalog.COLUMNS[c].kind == AMOUNT
+    ]
+    # Smallest cells first: their protection tends to cover the larger ones around them.
+    order = np.argsort(np.nan_to_num(decisions), kind="stable")
+    for cell in order:
+        rule = state.counts_rule[cell]
+        if rule:
+            needs.append(Need(int(cell), "decisions", 1, float(rules.min_units)))
+            up = granted[cell] < decisions[cell]
+            needs.append(Need(int(cell), "granted", 1 if up else -1, 1.0))
+        if state.amounts_rule[cell] in ("threshold", "dominance"):
+            for measure in amount_measures:
+                value = frame.at[cell, measure]
+                if np.isnan(value):
+                    continue
+                # A zero needs no margin: it is no one's contribution.
+                if value > 0:
+                    needs.append(Need(int(cell), measure, 1, margin * value))
+                    needs.append(Need(int(cell), measure, -1, margin * value))
+    return needs
+
+
+def _audit_needs(
+    cells: _Cells,
+    works: Mapping[str, pd.DataFrame],
+    failures: pd.DataFrame,
+    rules: ProtectionRules,
+) -> list[Need]:
+    """Needs for the values the audit could narrow too far."""
+    from rtp_eval.audit import row_labels
+
+    lookup: dict[tuple[str, str], int] = {}
+    for name, work in works.items():
+        labels = row_labels(work, catalog.table(name).keys).to_numpy()
+        for label, cell in zip(labels, cells.row_cells[name], strict=True):
+            lookup[(name, str(label))] = int(cell)
+    margin = rules.amount_margin_pct / 100.0
+    needs = []
+    for table, row, measure, low, high in failures[
+        ["table", "row", "measure", "low", "high"]
+    ].itertuples(index=False):
+        cell = lookup[(str(table), str(row))]
+        value = float(cells.frame.at[cell, measure])
+        if measure == "decisions":
+            needs.append(Need(cell, measure, 1, float(rules.min_units)))
+        elif catalog.COLUMNS[measure].kind == COUNT:
+            decisions = float(cells.frame.at[cell, "decisions"])
+            needs.append(Need(cell, measure, 1 if value < decisions else -1, 1.0))
+        else:
+            if high < value * (1 + margin):
+                needs.append(Need(cell, measure, 1, margin * value))
+            if value > 0 and low > value * (1 - margin):
+                needs.append(Need(cell, measure, -1, margin * value))
+    return needs
+
+
+def protect(
+    works: Mapping[str, pd.DataFrame],
+    periods: Mapping[str, tuple[int, int]],
+    rules: ProtectionRules | None = None,
+) -> Protection:
+    """Protect the work tables together; returns what to publish, audited.
+
+    `works`: every published case table by name, unsuppressed, with its working columns
+    (`working_columns`). `periods`: the period labels of all tables and their years.
+    """
+    from rtp_eval.audit import AuditRules, run_audit
+
+    rules = rules or ProtectionRules()
+    works = {name: work.reset_index(drop=True) for name, work in works.items() if len(work)}
+    if not works:
+        return Protection(
+            {}, _frames_of({}, _empty_cells(), _empty_state(), "primary"), pd.DataFrame()
+        )
+    cells = _cells(works, periods)
+    relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    for source in (_total_relations(works, cells), _period_relations(cells)):
+        for measure, found in source.items():
+            relations[measure] += found
+    state = primary_state(cells, rules)
+    models: dict[str, _MeasureModel | None] = {}
+
+    def suppressed_for(measure: str) -> npt.NDArray[np.bool_]:
+        if catalog.COLUMNS[measure].kind == COUNT:
+            return state.counts
+        return state.amounts | state.counts
+
+    def meet(needs: Sequence[Need]) -> int:
+        added = 0
+        for need in needs:
+            if need.measure not in models:
+                models[need.measure] = _measure_model(
+                    cells,
+                    need.measure,
+                    relations.get(need.measure, []),
+                    suppressed_for(need.measure),
+                )
+            model = models[need.measure]
+            if model is None:
+                continue
+            touched = _protect_need(model, need, suppressed_for(need.measure))
+            if catalog.COLUMNS[need.measure].kind == COUNT:
+                new = touched[~state.counts[touched]]
+                state.counts[new] = True
+            else:
+                new = touched[~(state.amounts | state.counts)[touched]]
+                state.amounts[new] = True
+            added += len(new)
+        return added
+
+    primaries = _frames_of(works, cells, state, "primary")
+    stats = {"cells": len(cells.frame), "primary_counts": int(state.counts.sum())}
+    meet(_initial_needs(cells, state, rules))
+    audit_rules = AuditRules(rules.min_units, rules.amount_margin_pct, rules.median_min_units)
+    for rounds in range(1, MAX_ROUNDS + 1):
+        published = publish(works, cells, state)
+        result = run_audit(published, primaries, audit_rules)
+        failures = result.intervals[~result.intervals["passed"]]
+        derived = result.violations[~result.violations["problem"].str.startswith("interval")]
+        if len(derived):
+            raise RuntimeError(f"disclosure control left derived values open:\n{derived.head()}")
+        if failures.empty:
+            stats |= {
+                "suppressed_counts": int(state.counts.sum()),
+                "suppressed_amounts": int((state.amounts | state.counts).sum()),
+            }
+            return Protection(
+                published, primaries, _frames_of(works, cells, state, "log"), rounds, stats
+            )
+        # Reaches found before are still valid deviations, but the audit shows they were not
+        # enough: drop them so that every need is solved again under the current pattern.
+        for model in models.values():
+            if model is not None:
+                model.reach_up[:] = 0.0
+                model.reach_down[:] = 0.0
+        if not meet(_audit_needs(cells, works, failures, rules)):
+            raise RuntimeError(
+                "disclosure control cannot protect these values:\n" + failures.head(10).to_string()
+            )
+    raise RuntimeError(f"disclosure control did not converge in {MAX_ROUNDS} rounds")
+
+
+def _empty_cells() -> _Cells:
+    return _Cells(pd.DataFrame(), {}, {})
+
+
+def _empty_state() -> _State:
+    empty = np.zeros(0, dtype=bool)
+    return _State(empty, empty, empty.astype(object), empty.astype(object), empty)
