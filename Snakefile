@@ -13,6 +13,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/gender.smk"
 include: "workflow/rules/intersectional.smk"
+include: "workflow/rules/disclosure.smk"
 include: "workflow/rules/goals.smk"
 include: "workflow/rules/report.smk"
 
@@ -23,5 +24,6 @@ rule all:
         rules.combine_import_quality.output,
         rules.render_report.output,
         rules.publish_bundle.output,
+        rules.disclosure_audit.output,
         rules.intersectional.output,
         rules.indicators.output,

@@ -3,7 +3,6 @@
 from typing import Any
 
 from rtp_eval.breakdown import BreakdownConfig, partial_cells
-from rtp_eval.disclosure import DisclosureRules
 from rtp_eval.io import read_clean, write_parquet
 from rtp_eval.runner import log, run_step
 
@@ -11,19 +10,19 @@ from rtp_eval.runner import log, run_step
 def main(snakemake: Any) -> None:
     source = snakemake.wildcards.source
     clean = read_clean([snakemake.input.clean], source)
-    # Only the number of largest grants kept per cell matters here; the other rules and the
-    # periods are applied when the years are combined.
-    config = BreakdownConfig(rules=DisclosureRules(dominance_n=int(snakemake.params.dominance_n)))
+    # Only the number of largest organisations kept per cell matters here; the periods are
+    # computed when the years are combined.
+    config = BreakdownConfig(dominance_n=int(snakemake.params.dominance_n))
     partial = partial_cells(clean, source, config)
     write_parquet(partial.cells, snakemake.output.cells)
-    write_parquet(partial.amounts, snakemake.output.amounts)
+    write_parquet(partial.cases, snakemake.output.cases)
     log.info(
-        "%s %s: %d rows, %d cells, %d granted amounts",
+        "%s %s: %d rows, %d cells, %d decided cases",
         source,
         snakemake.wildcards.year,
         len(clean),
         len(partial.cells),
-        len(partial.amounts),
+        len(partial.cases),
     )
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from rtp_eval import io
-from rtp_eval.publish import TABLE_TITLES_SV, bundle_csv, workbook_bytes
+from rtp_eval.catalog import TABLES
+from rtp_eval.publish import bundle_csv, workbook_bytes
 from rtp_eval.report import data_epoch
 from rtp_eval.runner import log, run_step
 
@@ -21,7 +22,10 @@ def main(snakemake) -> None:
         io.write_text(outputs[name], bundle_csv(frame))
     epoch = data_epoch(tables["business_support_by_gender"])
     timestamp = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
-    io.write_bytes(snakemake.output.xlsx, workbook_bytes(tables, TABLE_TITLES_SV, timestamp))
+    io.write_bytes(
+        snakemake.output.xlsx,
+        workbook_bytes(tables, {n: t.title_sv for n, t in TABLES.items()}, timestamp),
+    )
     log.info("Bundle: %d tables as CSV and XLSX", len(tables))
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 from rtp_eval import __version__, io
+from rtp_eval.catalog import table as catalog_table
 from rtp_eval.formatting import long_date
 from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
-from rtp_eval.publish import TABLE_TITLES_SV
 from rtp_eval.report import (
     appendix_context,
+    audit_sentence,
     data_epoch,
     gender_context,
     goals_context,
@@ -55,6 +56,9 @@ def main(snakemake) -> None:
         "min_units": params.disclosure["min_units"],
         "dominance_n": params.disclosure["dominance_n"],
         "dominance_k_pct": params.disclosure["dominance_k_pct"],
+        "median_min_units": params.disclosure["median_min_units"],
+        "all_rejected_min_units": params.disclosure["all_rejected_min_units"],
+        "audit_sentence": audit_sentence(read_table(snakemake.input.audit)),
         "version": __version__,
         "code_version": params.code,
         "config_hash": params.config_hash,
@@ -83,7 +87,7 @@ def main(snakemake) -> None:
             projects,
             type_labels,
             dict(zip(owner_types["code"], owner_types["label_sv"], strict=True)),
-            {name: TABLE_TITLES_SV.get(name, name) for name in params.published_tables},
+            {name: catalog_table(name).title_sv for name in params.published_tables},
         ),
         **goals_context(read_table(snakemake.input.indicators)),
         **intersectional_context(

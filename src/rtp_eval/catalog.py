@@ -55,6 +55,8 @@ class Column:
     `at_most`: an additive column that can never exceed this other column of the same row.
     `lower`: the least value of an additive column in a published row (1 decision: a row only
     exists for a group with decisions).
+    `family`: additive columns published or hidden together in a row (counts, amounts, jobs,
+    participants); hidden counts hide every family of the row.
     """
 
     name: str
@@ -65,6 +67,23 @@ class Column:
     share: bool = False
     at_most: str | None = None
     lower: float = 0.0
+    family: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.family is None and self.kind in (COUNT, AMOUNT):
+            family = "counts" if self.kind == COUNT else _amount_family(self.name)
+            object.__setattr__(self, "family", family)
+
+
+def _amount_family(name: str) -> str:
+    if name.startswith("expected_jobs"):
+        return "jobs"
+    if name.startswith("target_"):
+        return "participants"
+    return "amounts"
+
+
+FAMILIES = ("counts", "amounts", "jobs", "participants")
 
 
 def _columns(*columns: Column) -> Mapping[str, Column]:
@@ -357,6 +376,16 @@ COLUMNS: Mapping[str, Column] = _columns(
     Column("amount_interaction_log", "Float64", "Interaktionseffekt, belopp (log)", STATISTIC),
     Column("amount_interaction_q_value", "Float64", "Interaktion belopp, q-värde", STATISTIC),
     Column("amount_flagged", "boolean", "Belopp utmärker sig (explorativt)", STATISTIC),
+    # disclosure audit: counts of cells and interval widths, no values
+    Column("table", "string", "Tabell", KEY),
+    Column("rule", "string", "Skyddsregel", KEY),
+    Column("suppressed_rows", "Int64", "Rader med skyddade uppgifter", INFO),
+    Column("suppressed_counts", "Int64", "Skyddade antal beslut", INFO),
+    Column("min_count_width", "Float64", "Minsta intervall för skyddade antal", INFO),
+    Column("suppressed_amounts", "Int64", "Skyddade belopp", INFO),
+    Column("checked_amounts", "Int64", "Belopp med krav på marginal", INFO),
+    Column("min_amount_margin_pct", "Float64", "Minsta marginal för skyddade belopp (%)", INFO),
+    Column("failures", "Int64", "Uppgifter utan tillräckligt skydd", INFO),
 )
 
 
@@ -568,8 +597,9 @@ def _by_gender(
         totals = [category, "group"]
         name = base
         if dimension:
+            # Published for the periods and all support (owner) types together only.
             key_columns.insert(key_columns.index("group"), dimension)
-            totals.insert(1, dimension)
+            totals = [dimension, "group"]
             name = f"{base}_and_{dimension}"
         columns = ["year", *key_columns, *measures]
         dimensions = {category: category, "group": group}
@@ -770,6 +800,23 @@ _TABLES: list[Table] = [
             "suppressed",
         ),
         keys=("period", "group", "birth_background", "age_group", "area"),
+    ),
+    Table(
+        name="disclosure_audit",
+        title_sv="Röjandekontroll: skyddade uppgifter och snävaste intervall som kan räknas fram",
+        columns=(
+            "table",
+            "rule",
+            "rows",
+            "suppressed_rows",
+            "suppressed_counts",
+            "min_count_width",
+            "suppressed_amounts",
+            "checked_amounts",
+            "min_amount_margin_pct",
+            "failures",
+        ),
+        keys=("table", "rule"),
     ),
     Table(
         name="indicators",

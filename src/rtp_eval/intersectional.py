@@ -9,8 +9,9 @@ Choices a reader of the table should know (also stated in the report's method bo
 - Strata are the combinations of the configured dimensions (default leadership group, birth
   background, age group and area). A dimension left out of the configuration is `all` in every
   row. Missing values are the stratum value `unknown` and are kept as strata in the table.
-- Years are pooled into the configured periods; a period that is exactly the union of other
-  configured periods is declared as their total to the disclosure rules.
+- Years are pooled into the configured periods. Disclosure control (`rtp_eval.protection`)
+  protects this table together with the gender tables: its group × area margins are their
+  cells, and a period that is the union of other periods is their sum.
 - `decisions` = granted + rejected, as in the gender tables.
 - The shares and indexes are computed from the (published or work) table itself after disclosure
   control, never from the raw cases. A published share therefore only uses published numbers and
@@ -35,7 +36,7 @@ Choices a reader of the table should know (also stated in the report's method bo
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,18 +45,12 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import figures, formatting
-from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN
-from rtp_eval.disclosure import (
-    TOTAL,
-    DisclosureRules,
-    Family,
-    NestedTotal,
-    TableLayout,
-    apply_disclosure,
-)
+from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN, cells_with_totals, unit_measures
+from rtp_eval.catalog import TOTAL
 from rtp_eval.errors import UserFacingError
 from rtp_eval.io import read_clean
 from rtp_eval.outputs import INTERSECTIONAL_FIGURES
+from rtp_eval.protection import GRANTED_UNITS, UNITS, top_column
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, wilson_interval
 
 TABLE_NAME = "intersectional_business_support"
@@ -73,7 +68,6 @@ DEFAULT_PERIODS: dict[str, tuple[int, int]] = {
     "2016-2018": (2016, 2018),
     "2012-2018": (2012, 2018),
 }
-TOP_N_COLUMN = "top_n_granted_sek"
 
 COLUMNS = (
     "period",
@@ -98,12 +92,6 @@ COLUMNS = (
     "amount_representation_index",
     "baseline_business_leaders",
 )
-COUNTS = Family(
-    "counts",
-    ("decisions", "granted"),
-    ("approval_rate", "approval_rate_ci_low", "approval_rate_ci_high"),
-)
-AMOUNTS = Family("amounts", ("amount_granted_sek",), (), dominance=True)
 # Shares and indexes computed after disclosure from the table's own published values.
 DERIVED_AFTER = (
     "share_of_amount",
@@ -114,6 +102,9 @@ DERIVED_AFTER = (
     "share_of_granted_known",
     "amount_representation_index",
 )
+
+# Columns from the baseline (public statistics), not from the cases.
+BASELINE_ONLY = ("baseline_share", "baseline_business_leaders")
 
 SEX_TO_GROUP = {"woman": "women", "man": "men"}
 BASELINE_COLUMNS = ("year", "area", "sex", "birth_background", "age_group", "business_leaders")
@@ -131,7 +122,7 @@ class IntersectionalConfig:
 
     dimensions: tuple[str, ...] = DEFAULT_DIMENSIONS
     periods: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
-    rules: DisclosureRules = field(default_factory=DisclosureRules)
+    dominance_n: int = 2
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
     age_labels: tuple[str, ...] = ("<30", "30-49", "50-64", "65+")
 
@@ -168,17 +159,10 @@ class IntersectionalConfig:
         return cls(
             dimensions=tuple(settings.get("dimensions") or DEFAULT_DIMENSIONS),  # type: ignore[arg-type]
             periods=parsed,
-            rules=DisclosureRules.from_config(disclosure),
+            dominance_n=int(str(disclosure.get("dominance_n", 2))),
             confidence_level=level,
             age_labels=tuple(age_labels or cls.age_labels),
         )
-
-
-@dataclass(frozen=True)
-class IntersectionalTable:
-    work: pd.DataFrame
-    published: pd.DataFrame
-    log: pd.DataFrame
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -193,6 +177,7 @@ def _category(values: pd.Series) -> pd.Series:
 CLEAN_COLUMNS: tuple[str, ...] = (
     "decision",
     "decision_year",
+    "org_pseudonym",
     "amount_granted_sek",
     *(column for column, _ in DIMENSIONS.values()),
     "support_type",
@@ -210,13 +195,14 @@ def read_decided_business(paths: Sequence[str]) -> pd.DataFrame:
 def prepare_cases(clean: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
     """Decided business support cases with one column per output key and per-case measures.
 
-    Dimensions not in the configuration are `all`. Sorted by granted amount (largest first) so
-    that a groupby head() gives each cell's largest grants for the dominance rule.
+    Dimensions not in the configuration are `all`. `unit` is the pseudonymised organisation,
+    the unit of the disclosure rules.
     """
     decided = clean[clean["decision"].isin(["granted", "rejected"])]
     granted = (decided["decision"] == "granted").to_numpy(dtype=bool)
     cases = pd.DataFrame(index=decided.index)
     cases["year"] = decided["decision_year"].astype("Int64")
+    cases["unit"] = decided["org_pseudonym"].astype("string").fillna("").to_numpy()
     cases["granted_flag"] = granted.astype(np.int64)
     amount = decided["amount_granted_sek"].astype("Int64")
     cases["granted_amount"] = amount.where(granted, 0).fillna(0).astype("int64")
@@ -227,8 +213,7 @@ def prepare_cases(clean: pd.DataFrame, config: IntersectionalConfig) -> pd.DataF
             cases[key] = pd.array([TOTAL] * len(decided), dtype="string")
     for column in ("support_type", "industry"):
         cases[column] = _category(decided[column]) if column in decided else UNKNOWN
-    order = np.argsort(-cases["granted_amount"].to_numpy(dtype=np.float64), kind="stable")
-    return cases.iloc[order].reset_index(drop=True)
+    return cases.reset_index(drop=True)
 
 
 def period_cases(
@@ -243,44 +228,51 @@ def period_cases(
 # --- aggregation -----------------------------------------------------------------------------
 
 
-def _cells(data: pd.DataFrame, by: list[str], top_n: int) -> pd.DataFrame:
-    grouped = data.groupby(by, sort=False, dropna=False)
-    out = grouped.agg(
-        decisions=("granted_flag", "size"),
-        granted=("granted_flag", "sum"),
-        amount_granted_sek=("granted_amount", "sum"),
-    )
-    head = data[grouped.cumcount() < top_n]
-    out[TOP_N_COLUMN] = head.groupby(by, sort=False, dropna=False)["granted_amount"].sum()
-    return out.reset_index()
+def _measures(data: pd.DataFrame, top_n: int) -> Callable[[np.ndarray, int], dict[str, object]]:
+    unit = pd.factorize(data["unit"])[0].astype(np.int64)
+    granted = data["granted_flag"].to_numpy(dtype=np.float64)
+    amount = data["granted_amount"].to_numpy(dtype=np.float64)
+
+    def measures(cell: np.ndarray, n_cells: int) -> dict[str, object]:
+        out: dict[str, object] = {
+            "decisions": np.bincount(cell, minlength=n_cells),
+            "granted": np.bincount(cell, weights=granted, minlength=n_cells).astype(np.int64),
+            "amount_granted_sek": np.round(
+                np.bincount(cell, weights=amount, minlength=n_cells)
+            ).astype(np.int64),
+        }
+        return out | unit_measures(
+            unit, granted, {"amount_granted_sek": amount}, cell, n_cells, top_n
+        )
+
+    return measures
 
 
 def aggregate(cases: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
-    """Unsuppressed counts per period × stratum, with `all` rows for every subset of totals."""
+    """Unsuppressed counts per period × stratum, with `all` rows for every subset of totals.
+
+    With the organisations per cell and the largest organisations' share of the granted amount,
+    which disclosure control needs.
+    """
     keys = list(config.keys)
     fixed = [k for k in KEY_COLUMNS if k not in keys]
     frames = []
     for label, data in period_cases(cases, config.periods).items():
         if data.empty:
             continue
-        for as_total in itertools.product([False, True], repeat=len(keys)):
-            totals = [k for k, t in zip(keys, as_total, strict=True) if t]
-            by = [k for k in keys if k not in totals]
-            if by:
-                cells = _cells(data, by, config.rules.dominance_n)
-            else:
-                cells = _cells(data.assign(_one=1), ["_one"], config.rules.dominance_n)
-                cells = cells.drop(columns="_one")
-            for key in (*totals, *fixed):
-                cells[key] = TOTAL
-            cells["period"] = label
-            frames.append(cells)
+        cells = cells_with_totals(
+            data.assign(period=label), keys, keys, _measures(data, config.dominance_n)
+        )
+        for key in fixed:
+            cells[key] = TOTAL
+        frames.append(cells)
+    working = [UNITS, GRANTED_UNITS, top_column("amount_granted_sek")]
     if not frames:
-        return pd.DataFrame(columns=["period", *KEY_COLUMNS, "decisions", "granted"])
+        return pd.DataFrame(columns=["period", *KEY_COLUMNS, "decisions", "granted", *working])
     out = pd.concat(frames, ignore_index=True)
     for key in ("period", *KEY_COLUMNS):
         out[key] = out[key].astype("string")
-    for column in ("decisions", "granted", "amount_granted_sek", TOP_N_COLUMN):
+    for column in ("decisions", "granted", "amount_granted_sek", UNITS, GRANTED_UNITS):
         out[column] = out[column].astype("Int64")
     return out
 
@@ -485,35 +477,7 @@ def add_shares(
     return out
 
 
-# --- disclosure and the whole table ----------------------------------------------------------
-
-
-def nested_periods(periods: Mapping[str, tuple[int, int]]) -> tuple[NestedTotal, ...]:
-    """Periods that are exactly the disjoint union of other configured periods."""
-    nested = []
-    for label, (first, last) in periods.items():
-        parts = [
-            (p, f, lst)
-            for p, (f, lst) in periods.items()
-            if p != label and first <= f and lst <= last
-        ]
-        years = sorted(y for _, f, lst in parts for y in range(f, lst + 1))
-        if parts and years == list(range(first, last + 1)):
-            nested.append(NestedTotal("period", label, tuple(p for p, _, _ in parts)))
-    return tuple(nested)
-
-
-def table_layout(config: IntersectionalConfig) -> TableLayout:
-    return TableLayout(
-        keys=("period", *KEY_COLUMNS),
-        total_dimensions=config.keys,
-        unit_column="decisions",
-        families=(COUNTS, AMOUNTS),
-        nested_totals=nested_periods(config.periods),
-        dominance_column=TOP_N_COLUMN,
-        dominance_base="amount_granted_sek",
-        working_columns=(TOP_N_COLUMN,),
-    )
+# --- the whole table -------------------------------------------------------------------------
 
 
 def _rank(values: pd.Series, known: Sequence[str]) -> pd.Series:
@@ -537,79 +501,44 @@ def sort_table(frame: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFram
     return frame.loc[order].reset_index(drop=True)
 
 
-def build_table(
-    clean: pd.DataFrame,
-    baseline: pd.DataFrame | None,
-    config: IntersectionalConfig | None = None,
-    forced: pd.DataFrame | None = None,
-) -> IntersectionalTable:
-    """The work and published `intersectional_business_support` tables and the suppressions.
+WORKING_COLUMNS = (UNITS, GRANTED_UNITS, top_column("amount_granted_sek"))
 
-    `forced` (keys plus booleans `counts`/`amounts`) marks cells another published table already
-    suppresses (e.g. the gender tables' group × area cells), so they stay suppressed here.
-    """
+
+def build_work_table(
+    clean: pd.DataFrame, config: IntersectionalConfig | None = None
+) -> pd.DataFrame:
+    """The unsuppressed strata table with the working columns disclosure control needs."""
     config = config or IntersectionalConfig()
-    cases = prepare_cases(clean, config)
-    cells = add_rates(aggregate(cases, config), config.confidence_level)
+    cells = add_rates(aggregate(prepare_cases(clean, config), config), config.confidence_level)
     cells["suppressed"] = pd.array([False] * len(cells), dtype="boolean")
-    areas = sorted(set(cases["area"]) - {UNKNOWN, TOTAL})
+    counts = [c for c in COLUMNS if c not in DERIVED_AFTER and c not in BASELINE_ONLY]
+    return sort_table(cells, config)[[*counts, *WORKING_COLUMNS]]
+
+
+def finish_table(
+    cells: pd.DataFrame,
+    clean_areas: Sequence[str],
+    baseline: pd.DataFrame | None,
+    config: IntersectionalConfig,
+) -> pd.DataFrame:
+    """The contract table from a (work or protected) strata table: shares and indexes added.
+
+    Shares and indexes come from the table's own values, so a protected input gives a table
+    that shows nothing the protection hid.
+    """
     base = (
-        baseline_cells(baseline, config, areas if "area" in config.dimensions else ())
+        baseline_cells(baseline, config, clean_areas if "area" in config.dimensions else ())
         if baseline is not None
         else None
     )
-    layout = table_layout(config)
-    result = apply_disclosure(cells, layout, config.rules, forced=forced)
-    work = add_shares(cells.drop(columns=[TOP_N_COLUMN]), base, config)
-    published = add_shares(result.published, base, config)
-    work = sort_table(work, config)[list(COLUMNS)]
-    published = sort_table(published, config)[list(COLUMNS)]
-    return IntersectionalTable(work=work, published=published, log=result.log)
+    table = add_shares(cells.drop(columns=[c for c in WORKING_COLUMNS if c in cells]), base, config)
+    return sort_table(table, config)[list(COLUMNS)]
 
 
-def forced_from_gender_tables(
-    by_gender: pd.DataFrame | None,
-    by_area: pd.DataFrame | None,
-    config: IntersectionalConfig,
-) -> pd.DataFrame | None:
-    """Cells the published gender tables suppress that this table also has.
-
-    The rows of `business_support_by_gender(_and_area)` for all support types and the leadership
-    classification are the cells (group × area, other keys `all`) of this table for the same
-    period; where they are suppressed there, they must be suppressed here too, or this table
-    would reveal them.
-    """
-    pieces = []
-    for frame, has_area in ((by_gender, False), (by_area, True)):
-        if frame is None or frame.empty:
-            continue
-        rows = frame[
-            (frame["support_type"].astype(str) == TOTAL)
-            & (frame["classification"].astype(str) == "leadership")
-            & frame["period"].astype(str).isin(list(config.periods))
-        ]
-        piece = pd.DataFrame(
-            {
-                "period": rows["period"].astype("string"),
-                "group": rows["group"].astype("string")
-                if "group" in config.keys
-                else pd.array([TOTAL] * len(rows), dtype="string"),
-                "birth_background": TOTAL,
-                "age_group": TOTAL,
-                "area": rows["area"].astype("string") if has_area else TOTAL,
-                "counts": rows["decisions"].isna().to_numpy(dtype=bool),
-                "amounts": rows["amount_granted_sek"].isna().to_numpy(dtype=bool),
-            }
-        )
-        if has_area and "area" not in config.keys:
-            continue
-        if "group" not in config.keys:
-            piece = piece[rows["group"].astype(str).to_numpy() == TOTAL]
-        pieces.append(piece)
-    if not pieces:
-        return None
-    forced = pd.concat(pieces, ignore_index=True)
-    return forced.groupby(["period", *KEY_COLUMNS], as_index=False)[["counts", "amounts"]].any()
+def known_areas(clean: pd.DataFrame) -> list[str]:
+    """The areas of the decided cases (what the baseline's areas are checked against)."""
+    decided = clean[clean["decision"].isin(["granted", "rejected"])]
+    return sorted(set(_category(decided["area"])) - {UNKNOWN, TOTAL})
 
 
 # --- labels and figures ----------------------------------------------------------------------

@@ -174,3 +174,25 @@ def write_import_result(
     write_parquet(clean, clean_path)
     write_csv(quarantine, quarantine_path)
     write_json(quality, quality_path)
+
+
+def read_table(path: str | os.PathLike[str], name: str) -> pd.DataFrame:
+    """A table of the catalogue as `write_csv` wrote it, typed as the catalogue says.
+
+    Columns outside the catalogue (the working columns of a work table) are read as numbers.
+    """
+    from rtp_eval import catalog
+
+    dtypes = catalog.table(name).dtypes
+    text = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    out = pd.DataFrame(index=text.index)
+    for column in text.columns:
+        values = text[column]
+        dtype = dtypes.get(column, "Float64")
+        if dtype == "boolean":
+            out[column] = values.str.lower().map({"true": True, "false": False}).astype("boolean")
+        elif dtype in ("Int64", "Float64"):
+            out[column] = pd.to_numeric(values).astype(dtype)
+        else:
+            out[column] = values.astype("string")
+    return out

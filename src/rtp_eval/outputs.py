@@ -1,25 +1,30 @@
 """Names of the workflow's outputs, importable without pandas or matplotlib.
 
 The Snakefile needs these names to build its job graph on every run; keeping them here (and
-checking in tests that they match what the code produces) keeps a no-op rerun fast.
+checking in tests that they match what the code produces) keeps a no-op rerun fast. Table names
+come from the catalogue.
 """
 
 from __future__ import annotations
 
-GENDER_TABLES: tuple[str, ...] = (
+from rtp_eval.catalog import BUSINESS_DIMENSIONS, PROJECT_DIMENSIONS, TABLES
+
+# Case tables of the gender breakdown: built unsuppressed, then protected together.
+GENDER_CASE_TABLES: tuple[str, ...] = (
     "business_support_by_gender",
-    "business_support_by_gender_and_programme_area",
-    "business_support_by_gender_and_industry",
-    "business_support_by_gender_and_area",
+    *(f"business_support_by_gender_and_{d}" for d in BUSINESS_DIMENSIONS),
     "project_support_by_gender",
-    "project_support_by_gender_and_programme_area",
-    "project_support_by_gender_and_area",
+    *(f"project_support_by_gender_and_{d}" for d in PROJECT_DIMENSIONS),
     "project_support_equality",
+)
+# Computed from the protected main tables.
+GENDER_COMPARISON_TABLES: tuple[str, ...] = (
     "approval_rate_difference",
     "business_support_by_gender_period_change",
     "project_support_by_gender_period_change",
     "project_support_equality_period_change",
 )
+GENDER_TABLES: tuple[str, ...] = (*GENDER_CASE_TABLES, *GENDER_COMPARISON_TABLES)
 
 GENDER_FIGURES: tuple[str, ...] = (
     "amount_share_leadership",
@@ -29,8 +34,9 @@ GENDER_FIGURES: tuple[str, ...] = (
     "expected_jobs",
 )
 
+STRATA_TABLE = "intersectional_business_support"
 INTERSECTIONAL_TABLES: tuple[str, ...] = (
-    "intersectional_business_support",
+    STRATA_TABLE,
     "intersectional_model_summary",
     "intersectional_model_strata",
 )
@@ -39,3 +45,7 @@ INTERSECTIONAL_FIGURES: tuple[str, ...] = (
     "intersectional_approval",
     "intersectional_representation",
 )
+
+AUDIT_TABLE = "disclosure_audit"
+# Every published table, in the order of the bundle.
+PUBLISHED_TABLES: tuple[str, ...] = tuple(TABLES)

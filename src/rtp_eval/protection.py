@@ -32,6 +32,7 @@ The published values that remain are exact: nothing is perturbed, only hidden.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,16 +42,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from rtp_eval import catalog
 from rtp_eval.catalog import AMOUNT, COUNT, DERIVED, TOTAL, Table
 
+log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
 UNITS = "units"
 GRANTED_UNITS = "granted_units"
 TOP_PREFIX = "top_"
-COUNTS, AMOUNTS = "counts", "amounts"
+COUNTS = "counts"
 MAX_ROUNDS = 8
 
 
@@ -109,10 +110,12 @@ class _Cells:
 
 
 def _dimension_names(table: Table, frame: pd.DataFrame, template: str) -> pd.Series:
+    """The dimension a key column names per row: `{classification}_group` → `ownership_group`."""
     if "{" not in template:
         return pd.Series(template, index=frame.index, dtype="string")
-    column = template[template.index("{") + 1 : template.index("}")]
-    return template.replace("{" + column + "}", "") + frame[column].astype("string")
+    prefix, rest = template.split("{", 1)
+    column, suffix = rest.split("}", 1)
+    return prefix + frame[column].astype("string") + suffix
 
 
 def _cell_keys(
@@ -277,13 +280,25 @@ def _partitions(
 
 @dataclass
 class _State:
-    """Which cells have their counts or amounts suppressed, and why."""
+    """Per family (counts, amounts, jobs, participants): which cells are hidden, and why.
 
-    counts: npt.NDArray[np.bool_]
-    amounts: npt.NDArray[np.bool_]
-    counts_rule: npt.NDArray[np.object_]
-    amounts_rule: npt.NDArray[np.object_]
+    Hidden counts hide every family of the cell; `hidden(family)` includes that.
+    """
+
+    suppressed: dict[str, npt.NDArray[np.bool_]]
+    rule: dict[str, npt.NDArray[np.object_]]
     median_hidden: npt.NDArray[np.bool_]
+
+    def hidden(self, family: str) -> npt.NDArray[np.bool_]:
+        if family == COUNTS:
+            return self.suppressed[COUNTS]
+        return self.suppressed[family] | self.suppressed[COUNTS]
+
+    def hide(self, family: str, cells: np.ndarray) -> int:
+        """Hide `family` in `cells`; the number of cells newly hidden."""
+        new = cells[~self.hidden(family)[cells]]
+        self.suppressed[family][new] = True
+        return len(new)
 
 
 def primary_state(cells: _Cells, rules: ProtectionRules) -> _State:
@@ -291,28 +306,26 @@ def primary_state(cells: _Cells, rules: ProtectionRules) -> _State:
     n = len(frame)
     units = frame[UNITS].fillna(0).to_numpy()
     granted = frame["granted"].fillna(0).to_numpy()
-    counts_rule = np.full(n, "", dtype=object)
-    amounts_rule = np.full(n, "", dtype=object)
+    rule = {family: np.full(n, "", dtype=object) for family in catalog.FAMILIES}
     threshold = units < rules.min_units
-    counts_rule[threshold] = "threshold"
-    amounts_rule[threshold] = "threshold"
     rejected = ~threshold & (granted == 0) & (units < rules.all_rejected_min_units)
-    counts_rule[rejected] = "all_rejected"
-    amounts_rule[rejected] = "all_rejected"
+    for family in catalog.FAMILIES:
+        rule[family][threshold] = "threshold"
+        rule[family][rejected] = "all_rejected"
     for column in frame.columns:
         if not column.startswith(TOP_PREFIX):
             continue
-        total = frame[column.removeprefix(TOP_PREFIX)].to_numpy(dtype=np.float64)
+        measure = column.removeprefix(TOP_PREFIX)
+        family = str(catalog.COLUMNS[measure].family)
+        total = frame[measure].to_numpy(dtype=np.float64)
         top = frame[column].to_numpy(dtype=np.float64)
         dominated = (total > 0) & (top * 100.0 > rules.dominance_k_pct * total)
-        dominated &= amounts_rule == ""
-        amounts_rule[dominated] = "dominance"
+        dominated &= rule[family] == ""
+        rule[family][dominated] = "dominance"
     granted_units = frame[GRANTED_UNITS].fillna(0).to_numpy()
     return _State(
-        counts=counts_rule != "",
-        amounts=amounts_rule != "",
-        counts_rule=counts_rule,
-        amounts_rule=amounts_rule,
+        suppressed={family: rule[family] != "" for family in catalog.FAMILIES},
+        rule=rule,
         median_hidden=granted_units < rules.median_min_units,
     )
 
@@ -338,6 +351,7 @@ class _MeasureModel:
     cells: np.ndarray  # cell index of each column pair
     position: dict[int, int]
     highs: Any
+    value: FloatArray
     reach_up: FloatArray
     reach_down: FloatArray
     cost: FloatArray
@@ -414,6 +428,7 @@ def _measure_model(
         members,
         position,
         highs,
+        v,
         np.zeros(size),
         np.zeros(size),
         np.repeat(weight, 2),
@@ -452,10 +467,13 @@ def _protect_need(
         raise RuntimeError(
             f"no suppression pattern protects {need.measure} of cell {need.cell}: {status}"
         )
-    up, down = solution[0::2], solution[1::2]
-    np.maximum(model.reach_up, up, out=model.reach_up)
-    np.maximum(model.reach_down, down, out=model.reach_down)
-    touched = (up + down) > 1e-7
+    # With no cost on suppressed cells, y+ and y- of one cell may both be positive: only the
+    # net change is a deviation.
+    net = solution[0::2] - solution[1::2]
+    np.maximum(model.reach_up, net, out=model.reach_up)
+    np.maximum(model.reach_down, -net, out=model.reach_down)
+    scale = np.maximum(np.abs(model.value), 1.0)
+    touched = np.abs(net) > 1e-7 * scale
     return model.cells[touched]
 
 
@@ -481,16 +499,16 @@ def publish(
     for name, work in works.items():
         table = catalog.table(name)
         ids = cells.row_cells[name]
-        frame = work[list(table.columns)].copy()
-        hide = {COUNTS: state.counts[ids], AMOUNTS: state.amounts[ids] | state.counts[ids]}
-        for column in table.of_kind(COUNT):
-            frame.loc[hide[COUNTS], column] = pd.NA
-        for column in table.of_kind(AMOUNT):
-            frame.loc[hide[AMOUNTS], column] = pd.NA
+        frame = work[[c for c in table.columns if c in work]].copy()
+        any_hidden = np.zeros(len(frame), dtype=bool)
+        for column in table.of_kind(COUNT, AMOUNT):
+            hidden = state.hidden(str(catalog.COLUMNS[column].family))[ids]
+            frame.loc[hidden, column] = pd.NA
+            any_hidden |= hidden
         if "median_granted_sek" in frame:
             frame.loc[state.median_hidden[ids], "median_granted_sek"] = pd.NA
         hide_derived(frame, table)
-        frame["suppressed"] = pd.array(hide[COUNTS] | hide[AMOUNTS], dtype="boolean")
+        frame["suppressed"] = pd.array(any_hidden, dtype="boolean")
         published[name] = frame
     return published
 
@@ -500,7 +518,7 @@ def hide_derived(frame: pd.DataFrame, table: Table) -> None:
     for column in table.of_kind(DERIVED):
         info = catalog.COLUMNS[column]
         inputs = [c for c in info.inputs if c in frame]
-        if not inputs:
+        if column not in frame or not inputs:
             continue
         hidden = frame[inputs].isna().any(axis=1).to_numpy(dtype=bool).copy()
         if info.share and table.share_keys:
@@ -528,10 +546,9 @@ def _frames_of(
         table = catalog.table(name)
         ids = cells.row_cells[name]
         labels = row_labels(work, table.keys).to_numpy()
-        for family, flags, rule in (
-            (COUNTS, state.counts, state.counts_rule),
-            (AMOUNTS, state.amounts | state.counts, state.amounts_rule),
-        ):
+        present = {str(catalog.COLUMNS[c].family) for c in table.of_kind(COUNT, AMOUNT)}
+        for family in (f for f in catalog.FAMILIES if f in present):
+            flags, rule = state.hidden(family), state.rule[family]
             rows = flags[ids] if which == "log" else (rule[ids] != "")
             if not rows.any():
                 continue
@@ -557,16 +574,13 @@ def _initial_needs(cells: _Cells, state: _State, rules: ProtectionRules) -> list
     # Smallest cells first: their protection tends to cover the larger ones around them.
     order = np.argsort(np.nan_to_num(decisions), kind="stable")
     for cell in order:
-        rule = state.counts_rule[cell]
-        if rule:
+        if state.rule[COUNTS][cell]:
             needs.append(Need(int(cell), "decisions", 1, float(rules.min_units)))
             up = granted[cell] < decisions[cell]
             needs.append(Need(int(cell), "granted", 1 if up else -1, 1.0))
-        if state.amounts_rule[cell] in ("threshold", "dominance"):
-            for measure in amount_measures:
+        for measure in amount_measures:
+            if state.rule[str(catalog.COLUMNS[measure].family)][cell] in ("threshold", "dominance"):
                 value = frame.at[cell, measure]
-                if np.isnan(value):
-                    continue
                 # A zero needs no margin: it is no one's contribution.
                 if value > 0:
                     needs.append(Need(int(cell), measure, 1, margin * value))
@@ -635,9 +649,7 @@ def protect(
     models: dict[str, _MeasureModel | None] = {}
 
     def suppressed_for(measure: str) -> npt.NDArray[np.bool_]:
-        if catalog.COLUMNS[measure].kind == COUNT:
-            return state.counts
-        return state.amounts | state.counts
+        return state.hidden(str(catalog.COLUMNS[measure].family))
 
     def meet(needs: Sequence[Need]) -> int:
         added = 0
@@ -653,17 +665,12 @@ def protect(
             if model is None:
                 continue
             touched = _protect_need(model, need, suppressed_for(need.measure))
-            if catalog.COLUMNS[need.measure].kind == COUNT:
-                new = touched[~state.counts[touched]]
-                state.counts[new] = True
-            else:
-                new = touched[~(state.amounts | state.counts)[touched]]
-                state.amounts[new] = True
-            added += len(new)
+            added += state.hide(str(catalog.COLUMNS[need.measure].family), touched)
         return added
 
     primaries = _frames_of(works, cells, state, "primary")
-    stats = {"cells": len(cells.frame), "primary_counts": int(state.counts.sum())}
+    stats = {"cells": len(cells.frame)}
+    stats |= {f"primary_{f}": int(state.suppressed[f].sum()) for f in catalog.FAMILIES}
     meet(_initial_needs(cells, state, rules))
     audit_rules = AuditRules(rules.min_units, rules.amount_margin_pct, rules.median_min_units)
     for rounds in range(1, MAX_ROUNDS + 1):
@@ -674,10 +681,7 @@ def protect(
         if len(derived):
             raise RuntimeError(f"disclosure control left derived values open:\n{derived.head()}")
         if failures.empty:
-            stats |= {
-                "suppressed_counts": int(state.counts.sum()),
-                "suppressed_amounts": int((state.amounts | state.counts).sum()),
-            }
+            stats |= {f"suppressed_{f}": int(state.hidden(f).sum()) for f in catalog.FAMILIES}
             return Protection(
                 published, primaries, _frames_of(works, cells, state, "log"), rounds, stats
             )
@@ -687,6 +691,12 @@ def protect(
             if model is not None:
                 model.reach_up[:] = 0.0
                 model.reach_down[:] = 0.0
+        log.info(
+            "audit round %d: %d value(s) too narrow (%s)",
+            rounds,
+            len(failures),
+            ", ".join(f"{m}: {n}" for m, n in failures["measure"].value_counts().items()),
+        )
         if not meet(_audit_needs(cells, works, failures, rules)):
             raise RuntimeError(
                 "disclosure control cannot protect these values:\n" + failures.head(10).to_string()
@@ -700,4 +710,8 @@ def _empty_cells() -> _Cells:
 
 def _empty_state() -> _State:
     empty = np.zeros(0, dtype=bool)
-    return _State(empty, empty, empty.astype(object), empty.astype(object), empty)
+    return _State(
+        {f: empty for f in catalog.FAMILIES},
+        {f: empty.astype(object) for f in catalog.FAMILIES},
+        empty,
+    )

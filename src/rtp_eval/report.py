@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from rtp_eval import formatting
@@ -236,6 +237,32 @@ def appendix_context(
     }
 
 
+def audit_sentence(audit: pd.DataFrame) -> str:
+    """The report's one sentence on the disclosure audit, from its published summary."""
+    totals = audit[audit["rule"].astype(str) == "all"]
+    failures = int(pd.to_numeric(totals["failures"]).fillna(0).sum())
+    if failures:
+        raise ValueError("the disclosure audit failed: the report must not be built")
+    hidden = int(pd.to_numeric(totals["suppressed_counts"]).fillna(0).sum())
+    opening = (
+        "Innan något publiceras granskas alla publicerade tabeller som en utomstående skulle "
+        "göra, med linjärprogrammering över allt som publiceras."
+    )
+    if not hidden:
+        return f"{opening} Granskningen godkände denna utgåva; den har inga dolda uppgifter."
+    narrowest = pd.to_numeric(totals["min_count_width"]).min()
+    counts = (
+        f"kan ringas in snävare än ett intervall på {formatting.number(float(narrowest), 0)} beslut"
+        if np.isfinite(narrowest)
+        else "kan ringas in alls"
+    )
+    return (
+        f"{opening} Granskningen godkände denna utgåva: inget av de "
+        f"{formatting.number(hidden)} dolda antalen {counts}, "
+        "och inget dolt belopp närmare än dess skyddsmarginal."
+    )
+
+
 def software_versions() -> dict[str, str]:
     """Versions of the interpreter and the packages that shape the numbers and the report."""
     import platform
@@ -249,6 +276,7 @@ def software_versions() -> dict[str, str]:
         "numpy",
         "pyarrow",
         "scipy",
+        "highspy",
         "statsmodels",
         "matplotlib",
         "jinja2",

@@ -15,10 +15,14 @@ from rtp_eval.config import (
 )
 from rtp_eval.discovery import discover_raw_files
 from rtp_eval.outputs import (
+    AUDIT_TABLE,
+    GENDER_CASE_TABLES,
     GENDER_FIGURES,
     GENDER_TABLES,
     INTERSECTIONAL_FIGURES,
     INTERSECTIONAL_TABLES,
+    PUBLISHED_TABLES,
+    STRATA_TABLE,
 )
 from rtp_eval.pseudonymise import key_fingerprint, resolve_key
 from rtp_eval.errors import UserFacingError
@@ -43,13 +47,8 @@ EDITION = config["report"]["edition"]
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
 CODE_COMMIT = source_commit(Path(workflow.basedir))
-PUBLISHED_TABLES = (
-    "import_quality",
-    "import_quarantine_reasons",
-    *GENDER_TABLES,
-    *INTERSECTIONAL_TABLES,
-    "indicators",
-)
+# The audit reads every other published table.
+AUDITED_TABLES = tuple(name for name in PUBLISHED_TABLES if name != AUDIT_TABLE)
 
 try:
     # Resolved at start-up so that a new key re-imports everything (its fingerprint is a

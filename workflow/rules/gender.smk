@@ -1,5 +1,6 @@
 # Gender breakdown (3R: Representation and Resources) of decided business and project support:
-# one job per source x year aggregates its cells, one job combines them into the tables.
+# one job per source x year aggregates its cells, one job combines them into the unsuppressed
+# case tables (rule disclosure_control publishes them).
 
 
 rule gender_partial:
@@ -7,7 +8,7 @@ rule gender_partial:
         clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
     output:
         cells=f"{RESULTS}/work/gender/{{source}}/{{year}}.cells.parquet",
-        amounts=f"{RESULTS}/work/gender/{{source}}/{{year}}.amounts.parquet",
+        cases=f"{RESULTS}/work/gender/{{source}}/{{year}}.cases.parquet",
     log:
         "logs/gender/{source}/{year}.log",
     benchmark:
@@ -26,13 +27,11 @@ rule gender_partial:
 rule gender_breakdown:
     input:
         business_cells=partial_files("business_support", "cells"),
-        business_amounts=partial_files("business_support", "amounts"),
+        business_cases=partial_files("business_support", "cases"),
         project_cells=partial_files("project_support", "cells"),
-        project_amounts=partial_files("project_support", "amounts"),
+        project_cases=partial_files("project_support", "cases"),
     output:
-        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=GENDER_TABLES),
-        work=expand(f"{RESULTS}/work/{{name}}.csv", name=GENDER_TABLES),
-        suppressions=f"{RESULTS}/work/disclosure_suppressions.csv",
+        work=expand(f"{RESULTS}/work/{{name}}.csv", name=GENDER_CASE_TABLES),
     log:
         "logs/gender/gender_breakdown.log",
     benchmark:

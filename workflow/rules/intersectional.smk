@@ -1,6 +1,7 @@
 # Intersectional analysis of business support: MAIHDA models (only the model period's years,
-# so adding a later year does not refit them), then the strata table, the published model
-# results and their figures (drawn from the published tables in the same step).
+# so adding a later year does not refit them), the unsuppressed strata table (protected by
+# disclosure_control with the gender tables), then the published strata table, model results
+# and figures (drawn from the published tables in the same step).
 
 
 rule intersectional_models:
@@ -26,12 +27,34 @@ rule intersectional_models:
         "../../scripts/intersectional_models.py"
 
 
+rule intersectional_cells:
+    input:
+        business=clean_files("business_support"),
+    output:
+        work=f"{RESULTS}/work/cells/{STRATA_TABLE}.csv",
+    log:
+        "logs/intersectional/intersectional_cells.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/intersectional/intersectional_cells.tsv"
+    threads: 1
+    resources:
+        mem_mb=memory_mb(500, 18),
+        runtime=20,
+    params:
+        intersectional=config.get("intersectional", {}),
+        disclosure={**config["disclosure"], **config["statistics"]},
+        age_breaks=config["classifications"]["age_breaks"],
+        code=CODE_VERSION,
+    script:
+        "../../scripts/intersectional_cells.py"
+
+
 rule intersectional:
     input:
         business=clean_files("business_support"),
         baseline=REFERENCE_DIR / "business_leaders_baseline.csv",
-        by_gender=f"{RESULTS}/tables/business_support_by_gender.csv",
-        by_area=f"{RESULTS}/tables/business_support_by_gender_and_area.csv",
+        protected=f"{RESULTS}/work/protected/{STRATA_TABLE}.csv",
+        work=rules.intersectional_cells.output.work,
         model_summary=rules.intersectional_models.output.summary,
         model_strata=rules.intersectional_models.output.strata,
     output:
@@ -41,7 +64,6 @@ rule intersectional:
         work_table=f"{RESULTS}/work/intersectional_business_support.csv",
         work_summary=f"{RESULTS}/work/intersectional_model_summary.csv",
         work_strata=f"{RESULTS}/work/intersectional_model_strata.csv",
-        suppressions=f"{RESULTS}/work/intersectional_suppressions.csv",
         figures=expand(
             f"{RESULTS}/figures/{{name}}.{{ext}}",
             name=INTERSECTIONAL_FIGURES,

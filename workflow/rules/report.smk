@@ -15,6 +15,7 @@ rule render_report:
         figures_data=expand(f"{RESULTS}/figures/{{name}}.csv", name=GENDER_FIGURES),
         industry=f"{RESULTS}/tables/business_support_by_gender_and_industry.csv",
         area=f"{RESULTS}/tables/business_support_by_gender_and_area.csv",
+        audit=rules.disclosure_audit.output.summary,
         realia=config["report"]["realia_text"],
         support_types=REFERENCE_DIR / "support_types.csv",
         owner_types=REFERENCE_DIR / "owner_types.csv",

@@ -1,0 +1,50 @@
+"""Snakemake step: disclosure control over every published case table together.
+
+Reads the unsuppressed work tables of the gender breakdown and of the strata, protects them as
+one system with `rtp_eval.protection` (which audits its result until it passes), writes the
+published gender tables and the comparison tables computed from them, the protected strata
+table (finished by the intersectional step), the primary suppressions (for the audit) and the
+list of every suppression.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from rtp_eval.breakdown import BreakdownConfig, comparison_tables
+from rtp_eval.io import read_table, write_csv
+from rtp_eval.protection import ProtectionRules, protect
+from rtp_eval.runner import log, run_step
+
+
+def main(snakemake: Any) -> None:
+    params = snakemake.params
+    rules = ProtectionRules.from_config(params.disclosure)
+    config = BreakdownConfig.from_params(params.periods, params.disclosure)
+    periods = {**config.periods}
+    for label, (first, last) in (params.strata_periods or {}).items():
+        periods[str(label)] = (int(first), int(last))
+    log.info("rules %s; periods %s", rules, periods)
+    works = {Path(p).stem: read_table(p, Path(p).stem) for p in snakemake.input.works}
+    protection = protect(works, periods, rules)
+    log.info("%s; audited %d time(s)", protection.stats, protection.rounds)
+    outputs = {Path(p).stem: p for p in snakemake.output.tables}
+    published = protection.published
+    for name, path in outputs.items():
+        if name in published:
+            write_csv(published[name], path)
+    for name, table in comparison_tables(published, config).items():
+        write_csv(table, outputs[name])
+    for name, frame in published.items():
+        log.info(
+            "%s: %d rows, %d with suppressed cells",
+            name,
+            len(frame),
+            int(frame["suppressed"].sum()),
+        )
+    write_csv(published["intersectional_business_support"], snakemake.output.strata)
+    write_csv(protection.primaries, snakemake.output.primaries)
+    write_csv(protection.log, snakemake.output.suppressions)
+
+
+if "snakemake" in globals():
+    run_step(main, snakemake)  # noqa: F821
