@@ -205,8 +205,10 @@ def _total_relations(rows: _Rows, system: _System, cell_ids: np.ndarray) -> list
     for key in table.totals:
         others = [k for k in table.keys if k != key]
         is_total = (frame[key].astype("string") == TOTAL).fillna(False).to_numpy(dtype=bool)
-        groups = frame[others].astype("string").fillna("").agg("\x1f".join, axis=1).to_numpy()
-        members: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        groups = (
+            frame[others].astype("string").groupby(others, sort=False, dropna=False).ngroup()
+        ).to_numpy()
+        members: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         for group, total, cell in zip(groups, is_total, cell_ids, strict=True):
             members[group][0 if total else 1].append(int(cell))
         for totals, parts in members.values():
@@ -477,6 +479,8 @@ def _highs_model(
     infinity = highspy.kHighsInf
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    # One thread: the LPs are small and many; a thread pool costs more than it gains.
+    highs.setOptionValue("threads", 1)
     model = highspy.HighsLp()
     model.num_col_ = matrix.shape[1]
     model.num_row_ = matrix.shape[0]
@@ -668,19 +672,20 @@ def _read_cells(published: Mapping[str, pd.DataFrame]) -> tuple[_System, list[_R
         for view in table.views:
             rows = _view_rows(table, frame, view)
             all_rows.append(rows)
-            for position, key in enumerate(rows.cell_key):
-                cell = system.cell(key)
+            ids = [system.cell(key) for key in rows.cell_key]
+            for cell in ids:
                 system.present[cell] = True
-                for column, measure in rows.measures.items():
-                    value = frame.at[position, column]
-                    if pd.isna(value):
+            for column, measure in rows.measures.items():
+                numbers = pd.to_numeric(frame[column]).to_numpy(dtype=np.float64, na_value=np.nan)
+                known_values = system.values[measure]
+                for cell, key, value in zip(ids, rows.cell_key, numbers, strict=True):
+                    if np.isnan(value):
                         system.hidden[measure].add(cell)
                         continue
-                    value = float(value)
-                    known = system.values[measure].get(cell)
+                    known = known_values.get(cell)
                     if known is not None and abs(known - value) > TOLERANCE * max(1, abs(value)):
                         system.conflicts.append((measure, key))
-                    system.values[measure][cell] = value
+                    known_values[cell] = float(value)
     return system, all_rows
 
 

@@ -191,8 +191,8 @@ def _total_relations(
         measures = table.of_kind(COUNT, AMOUNT)
         for key in table.totals:
             others = [k for k in table.keys if k != key]
-            group = work[others].astype("string").fillna("").agg("\x1f".join, axis=1)
-            codes = pd.factorize(group)[0]
+            codes = work[others].astype("string").groupby(others, sort=False, dropna=False).ngroup()
+            codes = codes.to_numpy(dtype=np.int64)
             is_total = (work[key].astype("string") == TOTAL).fillna(False).to_numpy(dtype=bool)
             order = np.argsort(codes, kind="stable")
             bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2))
@@ -228,6 +228,13 @@ def _period_relations(cells: _Cells) -> dict[str, list[tuple[np.ndarray, np.ndar
         frame.index, frame["source"], frame["dims"], frame["first"], frame["last"], strict=True
     ):
         by_dims[(source, dims)][(int(first), int(last))] = int(cell)
+    measures = [
+        c
+        for c in frame.columns
+        if c in catalog.COLUMNS and catalog.COLUMNS[c].kind in (COUNT, AMOUNT)
+    ]
+    has = frame[measures].notna().to_numpy()
+    position = {cell: i for i, cell in enumerate(frame.index)}
     relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
     for (source, dims), by_range in by_dims.items():
         pattern = "|".join(item.split("=", 1)[0] for item in dims.split("|")) if dims else ""
@@ -238,19 +245,11 @@ def _period_relations(cells: _Cells) -> dict[str, list[tuple[np.ndarray, np.ndar
             for partition in _partitions(first, last, available):
                 parts = [by_range[r] for r in partition if r in by_range]
                 relation = (np.array([cell, *parts]), np.array([-1.0] + [1.0] * len(parts)))
-                for measure in _shared_measures(frame, [cell, *parts]):
-                    relations[measure].append(relation)
+                shared = has[[position[c] for c in (cell, *parts)]].all(axis=0)
+                for measure, ok in zip(measures, shared, strict=True):
+                    if ok:
+                        relations[measure].append(relation)
     return relations
-
-
-def _shared_measures(frame: pd.DataFrame, members: Sequence[int]) -> list[str]:
-    measures = [
-        c
-        for c in frame.columns
-        if c in catalog.COLUMNS and catalog.COLUMNS[c].kind in (COUNT, AMOUNT)
-    ]
-    rows = frame.loc[list(members), measures]
-    return [m for m in measures if rows[m].notna().all()]
 
 
 def _partitions(
@@ -345,16 +344,24 @@ class Need:
 
 @dataclass
 class _MeasureModel:
-    """The deviation LP of one measure: y+ and y- per cell, Σ relation (y+ - y-) = 0."""
+    """The deviation LP of one measure: y+ and y- per cell, Σ relation (y+ - y-) = 0.
+
+    A need is solved on the cells within a few relations of its cell (every relation touching
+    them kept, cells outside held still), which is a valid deviation of the whole system; the
+    neighbourhood widens until the need can be met.
+    """
 
     measure: str
-    cells: np.ndarray  # cell index of each column pair
+    cells: np.ndarray  # cell index of each position
     position: dict[int, int]
-    highs: Any
+    matrix: sp.csr_matrix  # relations × positions
+    by_cell: sp.csc_matrix  # the same, for the relations of a position
     value: FloatArray
+    col_upper: FloatArray  # per position: room up (y+) and down (y-), interleaved
+    weight: FloatArray
     reach_up: FloatArray
     reach_down: FloatArray
-    cost: FloatArray
+    highs: Any = None  # one solver, reused for every need
 
 
 def _bounds(
@@ -381,99 +388,144 @@ def _measure_model(
     relations: Sequence[tuple[np.ndarray, np.ndarray]],
     suppressed: npt.NDArray[np.bool_],
 ) -> _MeasureModel | None:
-    import highspy
-
     value, lower, upper = _bounds(cells, measure, suppressed)
-    has = ~np.isnan(value)
-    members = np.flatnonzero(has)
+    members = np.flatnonzero(~np.isnan(value))
     if not len(members) or not relations:
         return None
     position = {int(c): i for i, c in enumerate(members)}
     rows, cols, data = [], [], []
     for r, (ids, coefficients) in enumerate(relations):
         for cell, coefficient in zip(ids, coefficients, strict=True):
-            j = position[int(cell)]
-            rows += [r, r]
-            cols += [2 * j, 2 * j + 1]
-            data += [coefficient, -coefficient]
+            rows.append(r)
+            cols.append(position[int(cell)])
+            data.append(coefficient)
     size = len(members)
-    matrix = sp.csc_matrix((data, (rows, cols)), shape=(len(relations), 2 * size))
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(relations), size))
     matrix.sum_duplicates()
     v, lo, hi = value[members], lower[members], upper[members]
     col_upper = np.empty(2 * size)
     col_upper[0::2] = np.maximum(hi - v, 0.0)
     col_upper[1::2] = np.maximum(v - lo, 0.0)
     decisions = cells.frame["decisions"].to_numpy(dtype=np.float64)[members]
-    weight = 1.0 + np.nan_to_num(decisions)
-    cost = np.repeat(weight, 2)
-    cost[np.repeat(suppressed[members], 2)] = 0.0
-    infinity = highspy.kHighsInf
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    model = highspy.HighsLp()
-    model.num_col_ = 2 * size
-    model.num_row_ = len(relations)
-    model.col_cost_ = cost
-    model.col_lower_ = np.zeros(2 * size)
-    model.col_upper_ = np.where(np.isfinite(col_upper), col_upper, infinity)
-    model.row_lower_ = np.zeros(len(relations))
-    model.row_upper_ = np.zeros(len(relations))
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = matrix.indptr
-    model.a_matrix_.index_ = matrix.indices
-    model.a_matrix_.value_ = matrix.data
-    highs.passModel(model)
     return _MeasureModel(
         measure,
         members,
         position,
-        highs,
+        matrix,
+        matrix.tocsc(),
         v,
+        col_upper,
+        1.0 + np.nan_to_num(decisions),
         np.zeros(size),
         np.zeros(size),
-        np.repeat(weight, 2),
     )
+
+
+def _members(indptr: np.ndarray, indices: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """The column indices of the rows `of` of a compressed matrix, without building it."""
+    starts, ends = indptr[of], indptr[of + 1]
+    lengths = ends - starts
+    if not lengths.sum():
+        return np.zeros(0, dtype=indices.dtype)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return indices[np.arange(lengths.sum()) + offsets]
+
+
+def _neighbourhood(model: _MeasureModel, start: np.ndarray, hops: int) -> np.ndarray:
+    """Positions within `hops` relations of `start`."""
+    reached = np.zeros(model.matrix.shape[1], dtype=bool)
+    reached[start] = True
+    frontier = start
+    for _ in range(hops):
+        relations = np.unique(_members(model.by_cell.indptr, model.by_cell.indices, frontier))
+        found = np.unique(_members(model.matrix.indptr, model.matrix.indices, relations))
+        frontier = found[~reached[found]]
+        if not len(frontier):
+            break
+        reached[frontier] = True
+    return np.flatnonzero(reached)
+
+
+def _solve_local(
+    model: _MeasureModel,
+    local: np.ndarray,
+    j: int,
+    need: Need,
+    hidden: npt.NDArray[np.bool_],
+) -> FloatArray | None:
+    """Net deviation of the positions `local` meeting `need`, or None if they cannot."""
+    import highspy
+
+    sub = model.matrix[:, local]
+    rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub = sub[rows].tocsc()
+    size = len(local)
+    # Columns: y+ then y- of each position; y- has the negated coefficients.
+    matrix = sp.hstack([sub, -sub]).tocsc()
+    upper = np.concatenate([model.col_upper[2 * local], model.col_upper[2 * local + 1]])
+    lower = np.zeros(2 * size)
+    where = int(np.searchsorted(local, j))
+    moving = where if need.direction > 0 else size + where
+    fixed = size + where if need.direction > 0 else where
+    amount = min(need.amount, upper[moving])
+    if amount <= 1e-9:
+        return np.zeros(size)
+    lower[moving] = amount
+    upper[fixed] = 0.0
+    cost = np.where(hidden[local], 0.0, model.weight[local])
+    infinity = highspy.kHighsInf
+    if model.highs is None:
+        model.highs = highspy.Highs()
+        model.highs.setOptionValue("output_flag", False)
+        # One thread: the LPs are small and many; a thread pool costs more than it gains.
+        model.highs.setOptionValue("threads", 1)
+    highs = model.highs
+    highs.clearModel()
+    lp = highspy.HighsLp()
+    lp.num_col_ = 2 * size
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.concatenate([cost, cost])
+    lp.col_lower_ = lower
+    lp.col_upper_ = np.where(np.isfinite(upper), upper, infinity)
+    lp.row_lower_ = np.zeros(len(rows))
+    lp.row_upper_ = np.zeros(len(rows))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = np.asarray(highs.getSolution().col_value)
+    # With no cost on hidden cells, y+ and y- of one cell may both be positive: only the net
+    # change is a deviation.
+    return solution[:size] - solution[size:]
 
 
 def _protect_need(
     model: _MeasureModel, need: Need, suppressed: npt.NDArray[np.bool_]
 ) -> np.ndarray:
-    """Cells (indexes) the cheapest deviation that meets `need` touches; empty if none can."""
-    import highspy
-
+    """Cells (indexes) the cheapest deviation that meets `need` touches."""
     j = model.position[need.cell]
     reach = model.reach_up if need.direction > 0 else model.reach_down
     if reach[j] >= need.amount - 1e-9:
         return np.zeros(0, dtype=np.int64)
-    highs = model.highs
-    cost = np.where(np.repeat(suppressed[model.cells], 2), 0.0, model.cost)
-    highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-    moving, fixed = (2 * j, 2 * j + 1) if need.direction > 0 else (2 * j + 1, 2 * j)
-    lp = highs.getLp()
-    old_lower = lp.col_lower_[moving]
-    old_upper_fixed = lp.col_upper_[fixed]
-    capacity = lp.col_upper_[moving]
-    amount = min(need.amount, capacity)
-    if amount <= 1e-9:
-        return np.zeros(0, dtype=np.int64)
-    highs.changeColBounds(moving, amount, capacity)
-    highs.changeColBounds(fixed, 0.0, 0.0)
-    highs.run()
-    status = highs.getModelStatus()
-    solution = np.asarray(highs.getSolution().col_value)
-    highs.changeColBounds(moving, old_lower, capacity)
-    highs.changeColBounds(fixed, 0.0, old_upper_fixed)
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(
-            f"no suppression pattern protects {need.measure} of cell {need.cell}: {status}"
+    hidden = suppressed[model.cells]
+    everything = model.matrix.shape[1]
+    for hops in (2, 3, None):
+        local = (
+            np.arange(everything) if hops is None else _neighbourhood(model, np.array([j]), hops)
         )
-    # With no cost on suppressed cells, y+ and y- of one cell may both be positive: only the
-    # net change is a deviation.
-    net = solution[0::2] - solution[1::2]
-    np.maximum(model.reach_up, net, out=model.reach_up)
-    np.maximum(model.reach_down, -net, out=model.reach_down)
-    scale = np.maximum(np.abs(model.value), 1.0)
-    touched = np.abs(net) > 1e-7 * scale
+        net = _solve_local(model, local, j, need, hidden)
+        if net is not None or len(local) == everything:
+            break
+    if net is None:
+        raise RuntimeError(f"no suppression pattern protects {need.measure} of cell {need.cell}")
+    np.maximum.at(model.reach_up, local, net)
+    np.maximum.at(model.reach_down, local, -net)
+    scale = np.maximum(np.abs(model.value[local]), 1.0)
+    touched = local[np.abs(net) > 1e-7 * scale]
     return model.cells[touched]
 
 
@@ -562,15 +614,19 @@ def _frames_of(
     return pd.concat(pieces, ignore_index=True)[columns].astype("string")
 
 
+# The measures whose protection is sought first; the others of their family (applied amounts,
+# foreign-born jobs, men in the target group) mostly move with them, and the audit finds any
+# that do not.
+LEAD_MEASURES = ("amount_granted_sek", "expected_jobs_women", "expected_jobs_men", "target_women")
+
+
 def _initial_needs(cells: _Cells, state: _State, rules: ProtectionRules) -> list[Need]:
     frame = cells.frame
     needs: list[Need] = []
     margin = rules.amount_margin_pct / 100.0
     decisions = frame["decisions"].to_numpy(dtype=np.float64)
     granted = frame["granted"].to_numpy(dtype=np.float64)
-    amount_measures = [
-        c for c in frame.columns if c in catalog.COLUMNS and catalog.COLUMNS[c].kind == AMOUNT
-    ]
+    amount_measures = [c for c in LEAD_MEASURES if c in frame]
     # Smallest cells first: their protection tends to cover the larger ones around them.
     order = np.argsort(np.nan_to_num(decisions), kind="stable")
     for cell in order:
