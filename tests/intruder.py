@@ -74,8 +74,13 @@ def count_intervals(
     published: Mapping[str, pd.DataFrame],
     periods: Mapping[str, tuple[int, int]],
     measure: str = "decisions",
+    wanted: set[tuple[str, int]] | None = None,
 ) -> pd.DataFrame:
-    """Every suppressed value of `measure`: table, row, low, high and width an intruder proves."""
+    """Every suppressed value of `measure`: table, row, low, high and width an intruder proves.
+
+    `wanted` (table, row position) limits the LPs to those values (the others come back with
+    the bounds of nothing but their sign).
+    """
     index: dict[tuple, int] = {}
     value: dict[int, float] = {}
     present: set[int] = set()
@@ -135,6 +140,9 @@ def count_intervals(
                     relations.append(([cell, *parts], [-1.0] + [1.0] * len(parts)))
 
     unknown = sorted({cell for _, _, cell in occurrences if cell not in value})
+    solve = {
+        cell for name, position, cell in occurrences if wanted is None or (name, position) in wanted
+    }
     column = {cell: j for j, cell in enumerate(unknown)}
     rows, cols, data, rhs = [], [], [], []
     for cells, coefficients in relations:
@@ -168,6 +176,8 @@ def count_intervals(
             used = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
             a_eq, b_eq = sub[used], rhs_array[used]
             for k, j in enumerate(members):
+                if unknown[j] not in solve:
+                    continue
                 cost = np.zeros(len(members))
                 for sense in (1.0, -1.0):
                     cost[k] = sense
