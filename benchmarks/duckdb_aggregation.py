@@ -12,7 +12,7 @@ partials; DuckDB threads)
   - DuckDB: one GROUPING SETS query per table block over the same Parquet files, with the same
     definitions (decided cases, `unknown` for missing categories, sums over granted cases,
     pooled medians and the n largest grants of each cell),
-and compares every cell of both (decisions, granted, amounts, median, sum of the largest grants).
+and compares every cell of both (decisions, granted, amounts, median, organisations).
 DuckDB is a benchmark-only dependency (the `dev` extra); the workflow does not use it.
 """
 
@@ -31,7 +31,7 @@ import yaml
 
 from rtp_eval import schema
 from rtp_eval.breakdown import (
-    TOP_N_COLUMN,
+    Block,
     BreakdownConfig,
     Partial,
     aggregation_plan,
@@ -46,7 +46,8 @@ COMPARED = (
     "amount_applied_sek",
     "amount_granted_sek",
     "median_granted_sek",
-    TOP_N_COLUMN,
+    "units",
+    "granted_units",
 )
 
 
@@ -79,6 +80,7 @@ def _cases_sql(source: str, pattern: str) -> str:
     granted = "decision = 'granted'"
     columns = [
         "decision_year AS year",
+        "org_pseudonym AS unit",
         f"CAST({granted} AS INTEGER) AS granted_flag",
         "amount_applied_sek",
         f"CASE WHEN {granted} THEN amount_granted_sek END AS granted_amount",
@@ -97,19 +99,23 @@ def _cases_sql(source: str, pattern: str) -> str:
     )
 
 
-def _block_sql(
-    keys: tuple[str, ...], totals: tuple[str, ...], group_column: str | None, top_n: int
-) -> str:
-    renamed = {k: (group_column if k == "group" and group_column else k) for k in keys}
+def _block_sql(block: Block) -> str:
+    keys, totals = block.keys, block.totals
+    renamed = {k: (block.group_column if k == "group" and block.group_column else k) for k in keys}
+    for key, value in block.constant.items():
+        renamed[key] = f"'{value}'"
     sets = []
     for mask in range(2 ** len(totals)):
         dropped = {t for i, t in enumerate(totals) if mask >> i & 1}
-        kept = [renamed[k] for k in keys if k not in dropped]
+        kept = [renamed[k] for k in keys if k not in dropped and k not in block.constant]
         sets.append("(" + ", ".join(["label", *kept]) + ")")
     selected = [
-        f"CASE WHEN GROUPING({renamed[k]}) = 1 THEN 'all' ELSE {renamed[k]} END AS \"{k}\""
+        f'{renamed[k]} AS "{k}"'
+        if k in block.constant
+        else f"CASE WHEN GROUPING({renamed[k]}) = 1 THEN 'all' ELSE {renamed[k]} END AS \"{k}\""
         for k in keys
     ]
+    periods = "" if block.years else "WHERE NOT is_year"
     return f"""
         SELECT label AS period, {", ".join(selected)},
             count(*) AS decisions,
@@ -117,8 +123,10 @@ def _block_sql(
             coalesce(sum(amount_applied_sek), 0) AS amount_applied_sek,
             sum(granted_sum) AS amount_granted_sek,
             median(granted_amount) AS median_granted_sek,
-            list_sum(max(granted_sum, {top_n})) AS {TOP_N_COLUMN}
+            count(DISTINCT unit) AS units,
+            count(DISTINCT CASE WHEN granted_flag = 1 THEN unit END) AS granted_units
         FROM cases JOIN periods ON year BETWEEN first AND last
+        {periods}
         GROUP BY GROUPING SETS ({", ".join(sets)})
     """
 
@@ -134,16 +142,17 @@ def duckdb_cells(
         connection.execute(f"CREATE OR REPLACE TEMP TABLE cases AS {_cases_sql(source, pattern)}")
         found = connection.execute("SELECT DISTINCT year FROM cases").fetchall()
         years = sorted(int(y) for (y,) in found)
-        periods = [(str(y), y, y) for y in years] + [
-            (label, first, last) for label, (first, last) in config.periods.items()
+        periods = [(str(y), y, y, True) for y in years] + [
+            (label, first, last, False) for label, (first, last) in config.periods.items()
         ]
         connection.execute(
-            "CREATE OR REPLACE TEMP TABLE periods (label VARCHAR, first INT, last INT)"
+            "CREATE OR REPLACE TEMP TABLE periods "
+            "(label VARCHAR, first INT, last INT, is_year BOOLEAN)"
         )
-        connection.executemany("INSERT INTO periods VALUES (?, ?, ?)", periods)
-        for table, classification, group_column, keys, totals in aggregation_plan(source):
-            sql = _block_sql(keys, totals, group_column, config.rules.dominance_n)
-            results[(table, classification)] = connection.execute(sql).df()
+        connection.executemany("INSERT INTO periods VALUES (?, ?, ?, ?)", periods)
+        for block in aggregation_plan(source):
+            sql = _block_sql(block)
+            results[(block.table, block.classification)] = connection.execute(sql).df()
     return results, time.perf_counter() - started
 
 

@@ -401,16 +401,35 @@ def source_table_names(source: str) -> list[str]:
     ]
 
 
-def aggregation_plan(
-    source: str,
-) -> list[tuple[str, str | None, str | None, tuple[str, ...], tuple[str, ...]]]:
-    """Every block the tables of `source` are aggregated in, for an independent recomputation.
+@dataclass(frozen=True)
+class Block:
+    """One block the tables are aggregated in (for an independent recomputation).
 
-    One entry per table and classification: (table, classification, column that fills
-    `group`, key columns after `period`, key columns that also get `all` rows).
+    `group_column` fills `group`; `totals` are the keys that also get `all` rows; `constant`
+    keys hold one value in every row; `years`: single years are cells besides the periods.
     """
+
+    table: str
+    classification: str | None
+    group_column: str | None
+    keys: tuple[str, ...]
+    totals: tuple[str, ...]
+    constant: Mapping[str, str]
+    years: bool
+
+
+def aggregation_plan(source: str) -> list[Block]:
+    """Every block the tables of `source` are aggregated in: one per table and classification."""
     return [
-        (name, cut.classification, cut.group_column, tuple(cut.keys), cut.spec.total_dimensions)
+        Block(
+            name,
+            cut.classification,
+            cut.group_column,
+            tuple(cut.keys),
+            cut.spec.total_dimensions,
+            cut.spec.constant,
+            cut.spec.years,
+        )
         for name in source_table_names(source)
         for cut in _cuts(name, source)
     ]
