@@ -850,18 +850,7 @@ def summarise(published: Mapping[str, pd.DataFrame], intervals: pd.DataFrame) ->
                     "failures": int((~part["passed"].astype(bool)).sum()),
                 }
             )
-    columns = [
-        "table",
-        "rule",
-        "rows",
-        "suppressed_rows",
-        "suppressed_counts",
-        "min_count_width",
-        "suppressed_amounts",
-        "checked_amounts",
-        "min_amount_margin_pct",
-        "failures",
-    ]
+    columns = list(catalog.table("disclosure_audit").columns)
     return pd.DataFrame.from_records(records, columns=columns).astype({"rows": "Int64"})
 
 
