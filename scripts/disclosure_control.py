@@ -2,16 +2,19 @@
 
 Reads the unsuppressed work tables of the gender breakdown and of the strata, protects them as
 one system with `rtp_eval.protection` (which audits its result until it passes), writes the
-published gender tables and the comparison tables computed from them, the protected strata
-table (finished by the intersectional step), the primary suppressions (for the audit) and the
-list of every suppression.
+published gender tables, the comparison tables computed from them, the strata table with its
+shares and indexes (computed from its published values), the primary suppressions (for the
+audit) and the list of every suppression.
 """
 
 from pathlib import Path
 from typing import Any
 
 from rtp_eval.breakdown import BreakdownConfig, comparison_tables
+from rtp_eval.classify import age_labels
+from rtp_eval.intersectional import IntersectionalConfig, finish_table, read_baseline, table_areas
 from rtp_eval.io import read_table, write_csv
+from rtp_eval.outputs import STRATA_TABLE
 from rtp_eval.protection import ProtectionRules, protect
 from rtp_eval.runner import log, run_step
 
@@ -21,16 +24,19 @@ def main(snakemake: Any) -> None:
     rules = ProtectionRules.from_config(params.disclosure)
     config = BreakdownConfig.from_params(params.periods, params.disclosure)
     periods = {**config.periods}
-    for label, (first, last) in (params.strata_periods or {}).items():
+    for label, (first, last) in (params.intersectional.get("periods") or {}).items():
         periods[str(label)] = (int(first), int(last))
     log.info("rules %s; periods %s", rules, periods)
+    strata = IntersectionalConfig.from_params(
+        params.intersectional, params.disclosure, age_labels(params.age_breaks)
+    )
     works = {Path(p).stem: read_table(p, Path(p).stem) for p in snakemake.input.works}
     protection = protect(works, periods, rules)
     log.info("%s; audited %d time(s)", protection.stats, protection.rounds)
     outputs = {Path(p).stem: p for p in snakemake.output.tables}
     published = protection.published
     for name, path in outputs.items():
-        if name in published:
+        if name in published and name != STRATA_TABLE:
             write_csv(published[name], path)
     for name, table in comparison_tables(published, config).items():
         write_csv(table, outputs[name])
@@ -41,7 +47,12 @@ def main(snakemake: Any) -> None:
             len(frame),
             int(frame["suppressed"].sum()),
         )
-    write_csv(published["intersectional_business_support"], snakemake.output.strata)
+    baseline = read_baseline(snakemake.input.baseline)
+    areas = table_areas(works[STRATA_TABLE])
+    write_csv(finish_table(published[STRATA_TABLE], areas, baseline, strata), outputs[STRATA_TABLE])
+    write_csv(
+        finish_table(works[STRATA_TABLE], areas, baseline, strata), snakemake.output.strata_work
+    )
     write_csv(protection.primaries, snakemake.output.primaries)
     write_csv(protection.log, snakemake.output.suppressions)
 

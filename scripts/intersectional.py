@@ -1,9 +1,8 @@
-"""Snakemake step: the published strata table, the MAIHDA results and the intersectional figures.
+"""Snakemake step: the published MAIHDA results and the intersectional figures.
 
-Reads the strata table protected by disclosure_control and adds its shares and indexes (from
-its own published values) with `rtp_eval.intersectional`, publishes the models fitted by the
-intersectional_models step for the strata the table shows, and draws the figures from the
-published tables.
+Publishes the models fitted by the intersectional_models step for the strata the published
+strata table shows (disclosure_control wrote it), and draws the figures from the published
+tables.
 """
 
 from pathlib import Path
@@ -14,14 +13,7 @@ import pandas as pd
 from rtp_eval import io
 from rtp_eval.classify import age_labels
 from rtp_eval.figures import source_line
-from rtp_eval.intersectional import (
-    IntersectionalConfig,
-    finish_table,
-    intersectional_figures,
-    known_areas,
-    read_baseline,
-    read_decided_business,
-)
+from rtp_eval.intersectional import IntersectionalConfig, intersectional_figures
 from rtp_eval.io import read_table, write_csv
 from rtp_eval.maihda import ModelResults, model_settings, publish_models
 from rtp_eval.outputs import STRATA_TABLE
@@ -35,15 +27,7 @@ def main(snakemake: Any) -> None:
     )
     settings = model_settings(params.intersectional, config)
     log.info("model settings %s", settings)
-    areas = known_areas(read_decided_business(snakemake.input.business))
-    baseline = read_baseline(snakemake.input.baseline)
-    protected = read_table(snakemake.input.protected, STRATA_TABLE)
-    work = read_table(snakemake.input.work, STRATA_TABLE)
-    table = finish_table(protected, areas, baseline, config)
-    write_csv(finish_table(work, areas, baseline, config), snakemake.output.work_table)
-    write_csv(table, snakemake.output.table)
-    log.info("%s rows, %d with suppressed cells", len(table), int(table["suppressed"].sum()))
-
+    table = read_table(snakemake.input.table, STRATA_TABLE)
     results = ModelResults(
         pd.read_parquet(snakemake.input.model_summary),
         pd.read_parquet(snakemake.input.model_strata),
@@ -62,6 +46,7 @@ def main(snakemake: Any) -> None:
             {"title": figure.title, "alt_text": figure.alt_text}, outputs[f"{figure.name}.json"]
         )
         io.write_csv(figure.data, outputs[f"{figure.name}.csv"])
+    log.info("%d strata with model results shown", int((~strata["suppressed"]).sum()))
 
 
 if "snakemake" in globals():

@@ -22,7 +22,6 @@ from rtp_eval.breakdown import (
     table_names,
 )
 from rtp_eval.io import format_for_csv, write_csv
-from rtp_eval.protection import working_columns
 
 NA = pd.NA
 PERIODS = {"2016-2017": (2016, 2017)}
@@ -459,7 +458,7 @@ def test_work_tables_count_organisations_and_their_largest_shares() -> None:
     business = clean_frame("business_support", rows)
     works = build_work_tables(business, clean_frame("project_support", []), OPEN)
     work = works["business_support_by_gender"]
-    assert set(working_columns(catalog.table("business_support_by_gender"))) <= set(work)
+    assert set(catalog.working_columns(catalog.table("business_support_by_gender"))) <= set(work)
     row = work[
         (work["period"] == "2016")
         & (work["support_type"] == "all")

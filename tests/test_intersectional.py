@@ -17,8 +17,8 @@ from rtp_eval.intersectional import (
     build_work_table,
     finish_table,
     intersectional_figures,
-    known_areas,
     read_baseline,
+    table_areas,
 )
 from rtp_eval.maihda import STRATA_COLUMNS, ModelResults, publish_models
 from rtp_eval.protection import ProtectionRules, protect
@@ -42,7 +42,7 @@ def build_table(
     work = build_work_table(clean, config)
     if rules is not None:
         work = protect({TABLE: work}, config.periods, rules).published[TABLE]
-    return finish_table(work, known_areas(clean), baseline, config)
+    return finish_table(work, table_areas(work), baseline, config)
 
 
 def case(group: str | None, background: str | None, decision: str, amount: int = 0) -> dict:

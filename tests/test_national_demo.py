@@ -89,3 +89,31 @@ def test_women_led_firms_get_less_money_as_in_the_demo(imported: dict) -> None:
     granted = clean[clean["decision"] == "granted"]
     medians = granted.groupby("leadership_group")["amount_granted_sek"].median()
     assert medians["women"] < medians["men"]
+
+
+def test_protection_of_national_data_passes_the_audit_and_the_intruder(imported: dict) -> None:
+    import pandas as pd
+
+    from rtp_eval.audit import run_audit
+    from rtp_eval.breakdown import BreakdownConfig, build_work_tables
+    from rtp_eval.intersectional import IntersectionalConfig, build_work_table
+    from rtp_eval.protection import ProtectionRules, protect
+    from tests.intruder import count_intervals
+
+    clean = {
+        source: pd.concat(
+            [r.clean for name, r in imported.items() if name.startswith(source)],
+            ignore_index=True,
+        )
+        for source in ("business_support", "project_support")
+    }
+    periods = {"2013-2015": (2013, 2015)}
+    works = build_work_tables(
+        clean["business_support"], clean["project_support"], BreakdownConfig(periods)
+    )
+    strata = IntersectionalConfig(periods=periods)
+    works["intersectional_business_support"] = build_work_table(clean["business_support"], strata)
+    protection = protect(works, periods, ProtectionRules())
+    assert run_audit(protection.published, protection.primaries).passed
+    widths = count_intervals(protection.published, periods)
+    assert len(widths) and widths["width"].min() >= 3 - 1e-6

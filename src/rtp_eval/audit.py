@@ -588,7 +588,10 @@ def _component_intervals(
 
     generator = np.random.default_rng(size)
     candidates = positions[wanted]
-    for _ in range(4):
+    # Every candidate as high, then as low, as the others allow; then random corners.
+    solve(candidates, -np.ones(len(candidates)))
+    solve(candidates, np.ones(len(candidates)))
+    for _ in range(2):
         signs = generator.choice([-1.0, 1.0], size=len(candidates))
         solve(candidates, signs)
     already = needs.met(seen_low, seen_high)
@@ -743,6 +746,7 @@ def _derived_violations(
         table = catalog.table(name)
         if frame.empty:
             continue
+        hidden_total = _hidden_totals(table, frame)
         for column in (c for c in table.of_kind(DERIVED) if c in frame.columns):
             info = catalog.COLUMNS[column]
             shown = frame[column].notna()
@@ -751,16 +755,8 @@ def _derived_violations(
             report(
                 table, frame[shown & hidden_input], column, "published beside a suppressed input"
             )
-            if info.share and table.share_keys:
-                others = [k for k in table.keys if k not in table.share_keys]
-                is_total = np.ones(len(frame), dtype=bool)
-                for key in table.share_keys:
-                    is_total &= (frame[key].astype("string") == TOTAL).fillna(False).to_numpy()
-                totals = frame.loc[is_total, [*others, *inputs]]
-                hidden_total = totals[inputs].isna().any(axis=1).rename("_hidden_total")
-                totals = pd.concat([totals[others], hidden_total], axis=1)
-                merged = frame[others].merge(totals, on=others, how="left")
-                bad = merged["_hidden_total"].fillna(True).to_numpy(dtype=bool)
+            if info.share and hidden_total is not None and inputs:
+                bad = hidden_total[inputs].any(axis=1).to_numpy(dtype=bool)
                 report(table, frame[shown & bad], column, "published beside a suppressed total")
         if "median_granted_sek" in frame.columns and "granted" in frame.columns:
             granted = pd.to_numeric(frame["granted"], errors="coerce")
@@ -775,6 +771,22 @@ def _derived_violations(
             if table.of_kind(catalog.COPY) and source_name in published:
                 found += _copy_violations(table, frame, published[source_name])
     return found
+
+
+def _hidden_totals(table: Table, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """For every row, which additive columns of its share-total row are empty (or missing)."""
+    if not table.share_keys:
+        return None
+    others = [k for k in table.keys if k not in table.share_keys]
+    is_total = np.ones(len(frame), dtype=bool)
+    for key in table.share_keys:
+        is_total &= (frame[key].astype("string") == TOTAL).fillna(False).to_numpy()
+    additive = [c for c in table.of_kind(COUNT, AMOUNT) if c in frame.columns]
+    totals = frame.loc[is_total, others].copy()
+    for column in additive:
+        totals[column] = frame.loc[is_total, column].isna().to_numpy()
+    merged = frame[others].merge(totals, on=others, how="left")
+    return merged[additive].fillna(True).astype(bool).set_axis(frame.index)
 
 
 def _copy_violations(table: Table, frame: pd.DataFrame, source: pd.DataFrame) -> list[pd.DataFrame]:
@@ -892,12 +904,15 @@ def run_audit(
     published: Mapping[str, pd.DataFrame],
     primaries: pd.DataFrame | None = None,
     rules: AuditRules | None = None,
+    intervals_only: bool = False,
 ) -> AuditResult:
     """Audit the published tables against the protection each suppressed value needs.
 
     `primaries` (table, row, family, rule) names the cells disclosure control suppressed by a
     rule, so that the audit knows which protection they need; a suppressed value not listed is
     `secondary` (its decision count still needs an interval of `min_units`).
+    `intervals_only` leaves out the checks of derived columns and the summary (for a caller
+    that only needs the intervals, such as disclosure control between its rounds).
     """
     rules = rules or AuditRules()
     system, all_rows = _read_cells(published)
@@ -969,7 +984,8 @@ def run_audit(
             }
         )
     ]
-    violations += _derived_violations(published, rules)
+    if not intervals_only:
+        violations += _derived_violations(published, rules)
     for measure, key in system.conflicts:
         violations.append(
             pd.DataFrame(
@@ -988,4 +1004,5 @@ def run_audit(
         if non_empty
         else pd.DataFrame(columns=columns)
     )
-    return AuditResult(intervals, frame, summarise(published, intervals))
+    summary = pd.DataFrame() if intervals_only else summarise(published, intervals)
+    return AuditResult(intervals, frame, summary)

@@ -32,8 +32,7 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import catalog
-from rtp_eval.catalog import TOTAL
-from rtp_eval.protection import GRANTED_UNITS, UNITS, top_column
+from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS, top_column
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, proportion_difference, wilson_interval
 
 UNKNOWN = "unknown"
@@ -547,7 +546,7 @@ def combine(
     for name in source_table_names(source):
         spec = _SPECS[name]
         table = catalog.table(name)
-        columns = [*spec.columns, *working_columns(table)]
+        columns = [*spec.columns, *catalog.working_columns(table)]
         of_table = cells[cells["table"] == name] if len(cells) else cells
         if len(of_table):
             derived = _derive(of_table.drop(columns="table"), spec, config)
@@ -701,12 +700,6 @@ def _all_specs() -> dict[str, _Spec]:
 
 
 _SPECS: dict[str, _Spec] = _all_specs()
-
-
-def working_columns(table: catalog.Table) -> tuple[str, ...]:
-    from rtp_eval.protection import working_columns as columns
-
-    return columns(table)
 
 
 # --- derived comparison tables ---------------------------------------------------------------

@@ -849,6 +849,22 @@ TABLES: Mapping[str, Table] = MappingProxyType({t.name: t for t in _TABLES})
 PUBLISHED_TABLES: tuple[str, ...] = tuple(TABLES)
 
 
+# Working columns of a work table, for disclosure control (never published).
+UNITS = "units"  # organisations (distinct pseudonymised org_id) with decisions in the cell
+GRANTED_UNITS = "granted_units"  # organisations granted in the cell
+TOP_PREFIX = "top_"
+
+
+def top_column(measure: str) -> str:
+    """The working column with the sum of the largest organisations' shares of `measure`."""
+    return f"{TOP_PREFIX}{measure}"
+
+
+def working_columns(table: Table) -> tuple[str, ...]:
+    """Columns a work table carries for disclosure control besides the published ones."""
+    return (UNITS, GRANTED_UNITS, *(top_column(c) for c in table.of_kind(AMOUNT)))
+
+
 def table(name: str) -> Table:
     """The catalogue entry of a published table; a name outside the catalogue is an error."""
     try:

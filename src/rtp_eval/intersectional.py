@@ -46,11 +46,10 @@ import pandas as pd
 
 from rtp_eval import figures, formatting
 from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN, cells_with_totals, unit_measures
-from rtp_eval.catalog import TOTAL
+from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS, top_column
 from rtp_eval.errors import UserFacingError
 from rtp_eval.io import read_clean
 from rtp_eval.outputs import INTERSECTIONAL_FIGURES
-from rtp_eval.protection import GRANTED_UNITS, UNITS, top_column
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, wilson_interval
 
 TABLE_NAME = "intersectional_business_support"
@@ -535,10 +534,9 @@ def finish_table(
     return sort_table(table, config)[list(COLUMNS)]
 
 
-def known_areas(clean: pd.DataFrame) -> list[str]:
-    """The areas of the decided cases (what the baseline's areas are checked against)."""
-    decided = clean[clean["decision"].isin(["granted", "rejected"])]
-    return sorted(set(_category(decided["area"])) - {UNKNOWN, TOTAL})
+def table_areas(table: pd.DataFrame) -> list[str]:
+    """The areas a strata table shows (what the baseline's areas are checked against)."""
+    return sorted(set(table["area"].astype(str)) - {UNKNOWN, TOTAL})
 
 
 # --- labels and figures ----------------------------------------------------------------------

@@ -245,8 +245,9 @@ def audit_sentence(audit: pd.DataFrame) -> str:
         raise ValueError("the disclosure audit failed: the report must not be built")
     hidden = int(pd.to_numeric(totals["suppressed_counts"]).fillna(0).sum())
     opening = (
-        "Innan något publiceras granskas alla publicerade tabeller som en utomstående skulle "
-        "göra, med linjärprogrammering över allt som publiceras."
+        "Innan något publiceras granskas alla tabeller över ärenden som en utomstående skulle "
+        "göra: med linjärprogrammering över allt de visar räknas för varje dold uppgift ut det "
+        "snävaste intervall den kan ringas in till."
     )
     if not hidden:
         return f"{opening} Granskningen godkände denna utgåva; den har inga dolda uppgifter."

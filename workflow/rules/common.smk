@@ -47,8 +47,8 @@ EDITION = config["report"]["edition"]
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
 CODE_COMMIT = source_commit(Path(workflow.basedir))
-# The audit reads every other published table.
-AUDITED_TABLES = tuple(name for name in PUBLISHED_TABLES if name != AUDIT_TABLE)
+# Written by disclosure control and read by the audit: the case tables and their comparisons.
+PROTECTED_TABLES = (*GENDER_TABLES, STRATA_TABLE)
 
 try:
     # Resolved at start-up so that a new key re-imports everything (its fingerprint is a

@@ -51,17 +51,12 @@ rule intersectional_cells:
 
 rule intersectional:
     input:
-        business=clean_files("business_support"),
-        baseline=REFERENCE_DIR / "business_leaders_baseline.csv",
-        protected=f"{RESULTS}/work/protected/{STRATA_TABLE}.csv",
-        work=rules.intersectional_cells.output.work,
+        table=f"{RESULTS}/tables/{STRATA_TABLE}.csv",
         model_summary=rules.intersectional_models.output.summary,
         model_strata=rules.intersectional_models.output.strata,
     output:
-        table=f"{RESULTS}/tables/intersectional_business_support.csv",
         summary=f"{RESULTS}/tables/intersectional_model_summary.csv",
         strata=f"{RESULTS}/tables/intersectional_model_strata.csv",
-        work_table=f"{RESULTS}/work/intersectional_business_support.csv",
         work_summary=f"{RESULTS}/work/intersectional_model_summary.csv",
         work_strata=f"{RESULTS}/work/intersectional_model_strata.csv",
         figures=expand(
@@ -85,6 +80,6 @@ rule intersectional:
         region=config["region"]["name"],
         code=CODE_VERSION,
     message:
-        "Intersectional strata table and the published MAIHDA results of business support"
+        "The published MAIHDA results of business support and the intersectional figures"
     script:
         "../../scripts/intersectional.py"

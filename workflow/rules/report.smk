@@ -20,7 +20,7 @@ rule render_report:
         support_types=REFERENCE_DIR / "support_types.csv",
         owner_types=REFERENCE_DIR / "owner_types.csv",
         sni_sections=REFERENCE_DIR / "sni2007_sections.csv",
-        intersectional=rules.intersectional.output.table,
+        intersectional=f"{RESULTS}/tables/{STRATA_TABLE}.csv",
         intersectional_summary=rules.intersectional.output.summary,
         intersectional_strata=rules.intersectional.output.strata,
         intersectional_figures=[
