@@ -704,26 +704,7 @@ _SPECS: dict[str, _Spec] = _all_specs()
 
 # --- derived comparison tables ---------------------------------------------------------------
 
-DIFFERENCE_COLUMNS = (
-    "source",
-    "year",
-    "period",
-    "period_kind",
-    "classification",
-    "category_type",
-    "category",
-    "women_decisions",
-    "women_granted",
-    "women_approval_rate",
-    "men_decisions",
-    "men_granted",
-    "men_approval_rate",
-    "approval_rate_difference",
-    "approval_rate_difference_ci_low",
-    "approval_rate_difference_ci_high",
-    "p_value",
-    "suppressed",
-)
+DIFFERENCE_COLUMNS: tuple[str, ...] = catalog.table("approval_rate_difference").columns
 
 
 def approval_rate_difference(

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rtp_eval import catalog
 from rtp_eval.errors import ConfigError
 from rtp_eval.goals_config import (  # noqa: F401  (re-exported: the definitions live there)
     DEFAULT_TREND_YEARS,
@@ -68,26 +69,7 @@ NATIONAL_GOALS_SV = {
     2: "Delmål 2: Ekonomisk jämställdhet",
 }
 UNIT_SV = {"percent": "procent", "percentage_points": "procentenheter", "ratio": "kvot"}
-COLUMNS = (
-    "indicator_id",
-    "year",
-    "value",
-    "baseline_value",
-    "target_value",
-    "target_year",
-    "status",
-    "gap_to_target",
-    "period",
-    "period_kind",
-    "trend_per_year",
-    "suppressed",
-    "name_sv",
-    "national_goal",
-    "unit",
-    "direction",
-    "baseline_period",
-    "target_rule",
-)
+COLUMNS: tuple[str, ...] = catalog.table("indicators").columns
 
 
 # --- unit sources from clean data ----------------------------------------------------------------

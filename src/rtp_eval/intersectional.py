@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from rtp_eval import figures, formatting
+from rtp_eval import catalog, figures, formatting
 from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN, cells_with_totals, unit_measures
 from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS, top_column
 from rtp_eval.errors import UserFacingError
@@ -68,29 +68,7 @@ DEFAULT_PERIODS: dict[str, tuple[int, int]] = {
     "2012-2018": (2012, 2018),
 }
 
-COLUMNS = (
-    "period",
-    "group",
-    "birth_background",
-    "age_group",
-    "area",
-    "decisions",
-    "granted",
-    "approval_rate",
-    "approval_rate_ci_low",
-    "approval_rate_ci_high",
-    "amount_granted_sek",
-    "share_of_amount",
-    "baseline_share",
-    "representation_index",
-    "suppressed",
-    "share_of_decisions",
-    "share_of_granted",
-    "decision_representation_index",
-    "share_of_granted_known",
-    "amount_representation_index",
-    "baseline_business_leaders",
-)
+COLUMNS: tuple[str, ...] = catalog.table("intersectional_business_support").columns
 # Shares and indexes computed after disclosure from the table's own published values.
 DERIVED_AFTER = (
     "share_of_amount",

@@ -49,6 +49,7 @@ from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.stats.multitest import multipletests
 
+from rtp_eval import catalog
 from rtp_eval.breakdown import UNKNOWN
 from rtp_eval.errors import ConfigError
 from rtp_eval.intersectional import KEY_COLUMNS, IntersectionalConfig
@@ -59,49 +60,8 @@ STRATUM_SEPARATOR = "|"
 DEFAULT_COVARIATES = ("support_type", "industry")
 OTHER = "other_pooled"
 
-SUMMARY_COLUMNS = (
-    "period",
-    "outcome",
-    "model",
-    "status",
-    "reason",
-    "reason_sv",
-    "cases",
-    "cases_before_sampling",
-    "strata",
-    "strata_with_min_decisions",
-    "stratum_variance",
-    "residual_variance",
-    "vpc",
-    "pcv",
-    "auc",
-    "flagged_strata",
-    "flagged_strata_suppressed",
-    "excluded_unknown",
-    "covariates",
-)
-STRATA_COLUMNS = (
-    "period",
-    *KEY_COLUMNS,
-    "predicted_approval",
-    "predicted_approval_ci_low",
-    "predicted_approval_ci_high",
-    "main_effects_approval",
-    "main_effects_approval_ci_low",
-    "main_effects_approval_ci_high",
-    "interaction_logit",
-    "interaction_logit_sd",
-    "interaction_p_value",
-    "interaction_q_value",
-    "flagged",
-    "predicted_amount_sek",
-    "predicted_amount_ci_low",
-    "predicted_amount_ci_high",
-    "amount_interaction_log",
-    "amount_interaction_q_value",
-    "amount_flagged",
-    "suppressed",
-)
+SUMMARY_COLUMNS: tuple[str, ...] = catalog.table("intersectional_model_summary").columns
+STRATA_COLUMNS: tuple[str, ...] = catalog.table("intersectional_model_strata").columns
 APPROVAL_RESULT_COLUMNS = STRATA_COLUMNS[
     STRATA_COLUMNS.index("predicted_approval") : STRATA_COLUMNS.index("predicted_amount_sek")
 ]

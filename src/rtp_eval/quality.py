@@ -7,24 +7,11 @@ from typing import Any
 
 import pandas as pd
 
+from rtp_eval import catalog
 from rtp_eval.errors import InputFileError, ReconciliationError
 from rtp_eval.importing import check_reconciliation
 
-QUALITY_COLUMNS = (
-    "source",
-    "file",
-    "sha256",
-    "rows_read",
-    "rows_accepted",
-    "rows_quarantined",
-    "rows_withdrawn",
-    "format",
-    "encoding",
-    "delimiter",
-    "header_row",
-    "blank_rows_skipped",
-    "extra_columns",
-)
+QUALITY_COLUMNS: tuple[str, ...] = catalog.table("import_quality").columns
 
 # Swedish wording of the quarantine reasons, for the report and the user guide.
 REASONS_SV: dict[str, str] = {
