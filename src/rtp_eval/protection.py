@@ -307,7 +307,7 @@ def primary_state(cells: _Cells, rules: ProtectionRules) -> _State:
     rejected = ~threshold & (granted == 0) & (units < rules.all_rejected_min_units)
     for family in catalog.FAMILIES:
         rule[family][threshold] = "threshold"
-        rule[family][rejected] = "all_rejected"
+    # A dominated amount needs its margin also where hidden counts hide it anyway.
     for column in frame.columns:
         if not column.startswith(TOP_PREFIX):
             continue
@@ -316,8 +316,9 @@ def primary_state(cells: _Cells, rules: ProtectionRules) -> _State:
         total = frame[measure].to_numpy(dtype=np.float64)
         top = frame[column].to_numpy(dtype=np.float64)
         dominated = (total > 0) & (top * 100.0 > rules.dominance_k_pct * total)
-        dominated &= rule[family] == ""
-        rule[family][dominated] = "dominance"
+        rule[family][dominated & ~threshold] = "dominance"
+    for family in catalog.FAMILIES:
+        rule[family][rejected & (rule[family] == "")] = "all_rejected"
     granted_units = frame[GRANTED_UNITS].fillna(0).to_numpy()
     return _State(
         suppressed={family: rule[family] != "" for family in catalog.FAMILIES},
