@@ -31,7 +31,8 @@ def main(snakemake: Any) -> None:
         params.intersectional, params.disclosure, age_labels(params.age_breaks)
     )
     works = {Path(p).stem: read_table(p, Path(p).stem) for p in snakemake.input.works}
-    protection = protect(works, periods, rules)
+    model_period = (params.intersectional.get("model") or {}).get("period")
+    protection = protect(works, periods, rules, model_period)
     log.info("%s; audited %d time(s)", protection.stats, protection.rounds)
     outputs = {Path(p).stem: p for p in snakemake.output.tables}
     published = protection.published

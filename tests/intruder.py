@@ -139,6 +139,29 @@ def count_intervals(
                     parts = [spans[h] for h in halves if h in spans]
                     relations.append(([cell, *parts], [-1.0] + [1.0] * len(parts)))
 
+    # The model summary counts the decisions of the strata with every dimension known.
+    summary = published.get("intersectional_model_summary")
+    strata = published.get("intersectional_business_support")
+    if measure == "decisions" and summary is not None and strata is not None:
+        keys = ["group", "birth_background", "age_group", "area"]
+        for period, count in (
+            summary.loc[summary["outcome"] == "approval", ["period", "cases_before_sampling"]]
+            .dropna()
+            .drop_duplicates()
+            .itertuples(index=False)
+        ):
+            rows = strata[strata["period"] == period]
+            shown = [k for k in keys if (rows[k] != "all").any()]
+            known = rows[~rows[shown].isin(["all", "unknown"]).any(axis=1)]
+            span = _years(str(period), periods)
+            cells = [
+                index[("business", span, _cells("intersectional", row, keys)[0][1])]
+                for _, row in known.iterrows()
+            ]
+            total = index.setdefault(("constant", span, ()), len(index))
+            value[total] = float(count)
+            relations.append(([total, *cells], [-1.0] + [1.0] * len(cells)))
+
     unknown = sorted({cell for _, _, cell in occurrences if cell not in value})
     solve = {
         cell for name, position, cell in occurrences if wanted is None or (name, position) in wanted

@@ -291,3 +291,49 @@ def test_every_case_table_maps_its_rows_to_cells(name: str) -> None:
     if table.is_case_table:
         assert table.period_column is not None
         assert all(key in table.keys for key in table.dimensions)
+
+
+def test_the_model_case_count_is_the_sum_of_the_known_strata() -> None:
+    strata = "intersectional_business_support"
+    summary = "intersectional_model_summary"
+
+    def stratum(group: str, area: str, decisions: float | None) -> dict:
+        return {
+            "period": "2012-2018",
+            "group": group,
+            "birth_background": "all",
+            "age_group": "all",
+            "area": area,
+            "decisions": decisions,
+            "granted": decisions,
+        }
+
+    # Women in Östersund hidden; with an unknown-sex stratum hidden too the area totals alone
+    # leave two unknowns, but the model's count of known cases (women and men, known area)
+    # pins women in Östersund.
+    rows = [
+        stratum("women", "Östersund", None),
+        stratum("women", "rest_of_county", 5),
+        stratum("men", "Östersund", 9),
+        stratum("men", "rest_of_county", 7),
+        stratum("unknown", "Östersund", None),
+        stratum("all", "Östersund", 14),
+    ]
+    cases = pd.DataFrame(
+        {
+            "period": ["2012-2018"],
+            "outcome": ["approval"],
+            "model": ["null"],
+            "cases_before_sampling": [23],
+        }
+    ).reindex(columns=list(catalog.table(summary).columns))
+    published = {
+        strata: frame(strata, rows),
+        summary: cases.astype(catalog.table(summary).dtypes),
+    }
+    found = intervals_of(run_audit(published), strata)
+    women = found[found["row"].str.contains("group=women")]
+    assert (women["low"].iloc[0], women["high"].iloc[0]) == (2, 2)
+    without = intervals_of(run_audit({strata: published[strata]}), strata)
+    women = without[without["row"].str.contains("group=women")]
+    assert women["high"].iloc[0] - women["low"].iloc[0] >= 1

@@ -191,11 +191,13 @@ def _measure_lower(measure: str, present: bool) -> float:
 
 @dataclass
 class _Relation:
-    """Σ coefficient × cell = 0 for one measure."""
+    """Σ coefficient × cell = constant (or ≤ constant, `at_most`) for one measure."""
 
     measure: str
     cells: list[int]
     coefficients: list[float]
+    constant: float = 0.0
+    at_most: bool = False
 
 
 def _total_relations(rows: _Rows, system: _System, cell_ids: np.ndarray) -> list[_Relation]:
@@ -294,6 +296,43 @@ def _period_relations(
 # --- solving ------------------------------------------------------------------------------------
 
 
+def _case_sum_relations(
+    published: Mapping[str, pd.DataFrame], all_rows: list[_Rows], system: _System
+) -> list[_Relation]:
+    """Published counts that are sums of the cells with every dimension known (model cases)."""
+    relations: list[_Relation] = []
+    rows_of = {rows.table.name: rows for rows in all_rows}
+    for name, frame in published.items():
+        for case_sum in catalog.table(name).sums:
+            summed = rows_of.get(case_sum.table)
+            if summed is None or case_sum.column not in frame:
+                continue
+            chosen = frame
+            for column, value in case_sum.where.items():
+                chosen = chosen[chosen[column].astype("string") == value]
+            found = chosen[["period", case_sum.column]].dropna().drop_duplicates()
+            table = summed.table
+            for period, value in found.itertuples(index=False):
+                assert table.period_column is not None
+                mask = catalog.known_cells(
+                    summed.frame, table.keys, table.period_column, str(period)
+                ).to_numpy(dtype=bool)
+                cells = [system.cell_index[k] for k in summed.cell_key[mask]]
+                if not cells:
+                    continue
+                sign = 1.0 if case_sum.exact else -1.0
+                relations.append(
+                    _Relation(
+                        case_sum.measure,
+                        cells,
+                        [sign] * len(cells),
+                        sign * float(value),
+                        at_most=not case_sum.exact,
+                    )
+                )
+    return relations
+
+
 def _measure_groups() -> list[tuple[str, ...]]:
     """Measures that must be solved together because one bounds another (granted ≤ decisions)."""
     parent: dict[str, str] = {}
@@ -341,6 +380,7 @@ def _linear_system(
             index[(cell, measure)] = len(variables)
             variables.append((cell, measure))
     rows, cols, data, rhs, slack = [], [], [], [], []
+    irows, icols, idata, irhs = [], [], [], []
     for relation in relations:
         if relation.measure not in group:
             continue
@@ -361,17 +401,23 @@ def _linear_system(
         terms = {v: c for v, c in terms.items() if c != 0.0}
         if not terms:
             continue
+        if relation.at_most:
+            for variable, coefficient in terms.items():
+                irows.append(len(irhs))
+                icols.append(variable)
+                idata.append(coefficient)
+            irhs.append(relation.constant - constant + rounding)
+            continue
         for variable, coefficient in terms.items():
             rows.append(len(rhs))
             cols.append(variable)
             data.append(coefficient)
-        rhs.append(-constant)
+        rhs.append(relation.constant - constant)
         slack.append(rounding)
     n = len(variables)
     equalities = sp.csr_matrix((data, (rows, cols)), shape=(len(rhs), n))
     lower = np.array([_measure_lower(m, system.present[c]) for c, m in variables], dtype=np.float64)
     upper = np.full(n, np.inf)
-    irows, icols, idata, irhs = [], [], [], []
     for (cell, measure), variable in index.items():
         bound = catalog.COLUMNS[measure].at_most
         if bound is None:
@@ -927,6 +973,7 @@ def run_audit(
     for rows, ids in zip(all_rows, cell_ids, strict=True):
         relations += _total_relations(rows, system, ids)
     relations += _period_relations(all_rows, system, measures_of)
+    relations += _case_sum_relations(published, all_rows, system)
 
     occurrences = _occurrences(all_rows, cell_ids, _rule_lookup(primaries))
     width, ratio = _needs_of(occurrences, rules)

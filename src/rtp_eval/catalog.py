@@ -24,9 +24,10 @@ Pure Python: the workflow imports it to name its outputs without loading pandas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 TOTAL = "all"
 
@@ -401,6 +402,22 @@ class CellView:
 
 
 @dataclass(frozen=True)
+class CaseSum:
+    """A published count that is a sum of cells of another table: a relation a reader can use.
+
+    In the rows of this table matching `where`, `column` equals (`exact`) or is at most the sum
+    of `measure` over the cells of `table` in the row's period whose every dimension shown in
+    that period is known (neither `all` nor `unknown`): the complete cases a model is fitted on.
+    """
+
+    column: str
+    where: Mapping[str, str]
+    table: str
+    measure: str
+    exact: bool
+
+
+@dataclass(frozen=True)
 class Table:
     """One published table.
 
@@ -416,6 +433,7 @@ class Table:
     `complete`: the table lists every cell with decisions of each pattern and period it shows,
     so a cell it does not list is zero (false for a table that leaves cells out).
     `derived_from`: the published tables this one is computed from (nothing new is revealed).
+    `sums`: counts in this table that are sums of another table's cells.
     """
 
     name: str
@@ -430,6 +448,7 @@ class Table:
     share_keys: tuple[str, ...] = ()
     complete: bool = True
     derived_from: tuple[str, ...] = ()
+    sums: tuple[CaseSum, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = [c for c in self.columns if c not in COLUMNS]
@@ -770,6 +789,24 @@ _TABLES: list[Table] = [
             "covariates",
         ),
         keys=("period", "outcome", "model"),
+        sums=(
+            # Every decision with each stratum dimension known goes into the approval model;
+            # the amount model takes the granted ones with a positive amount.
+            CaseSum(
+                "cases_before_sampling",
+                {"outcome": "approval"},
+                "intersectional_business_support",
+                "decisions",
+                exact=True,
+            ),
+            CaseSum(
+                "cases_before_sampling",
+                {"outcome": "amount"},
+                "intersectional_business_support",
+                "granted",
+                exact=False,
+            ),
+        ),
     ),
     Table(
         name="intersectional_model_strata",
@@ -863,6 +900,21 @@ def top_column(measure: str) -> str:
 def working_columns(table: Table) -> tuple[str, ...]:
     """Columns a work table carries for disclosure control besides the published ones."""
     return (UNITS, GRANTED_UNITS, *(top_column(c) for c in table.of_kind(AMOUNT)))
+
+
+def known_cells(frame: Any, keys: Sequence[str], period_column: str, period: str) -> Any:
+    """Rows of `frame` in `period` whose every key shown in that period is known.
+
+    A key that is `all` in every row of the period is not a dimension of the table there.
+    """
+    rows = frame[period_column].astype("string") == period
+    mask = rows.fillna(False)
+    for key in keys:
+        values = frame.loc[mask, key].astype("string")
+        if (values == TOTAL).all():
+            continue
+        mask &= ~frame[key].astype("string").isin([TOTAL, "unknown"]).fillna(True)
+    return mask
 
 
 def table(name: str) -> Table:

@@ -679,15 +679,41 @@ def _audit_needs(
     return needs
 
 
+def _case_sum_relations(
+    works: Mapping[str, pd.DataFrame], cells: _Cells, model_period: str | None
+) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """The model's complete cases are published as a count: their sum must not move.
+
+    Held fixed even where the published count is only a bound (granted cases with an amount):
+    a stricter relation than the reader's gives deviations the reader cannot rule out.
+    """
+    relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    if model_period is None:
+        return relations
+    for table in catalog.TABLES.values():
+        for case_sum in table.sums:
+            work = works.get(case_sum.table)
+            summed = catalog.table(case_sum.table)
+            if work is None or summed.period_column is None:
+                continue
+            mask = catalog.known_cells(work, summed.keys, summed.period_column, model_period)
+            ids = np.unique(cells.row_cells[case_sum.table][mask.to_numpy(dtype=bool)])
+            if len(ids):
+                relations[case_sum.measure].append((ids, np.ones(len(ids))))
+    return relations
+
+
 def protect(
     works: Mapping[str, pd.DataFrame],
     periods: Mapping[str, tuple[int, int]],
     rules: ProtectionRules | None = None,
+    model_period: str | None = None,
 ) -> Protection:
     """Protect the work tables together; returns what to publish, audited.
 
     `works`: every published case table by name, unsuppressed, with its working columns
     (`working_columns`). `periods`: the period labels of all tables and their years.
+    `model_period`: the period whose complete cases the published model summary counts.
     """
     from rtp_eval.audit import AuditRules, run_audit
 
@@ -699,7 +725,11 @@ def protect(
         )
     cells = _cells(works, periods)
     relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
-    for source in (_total_relations(works, cells), _period_relations(cells)):
+    for source in (
+        _total_relations(works, cells),
+        _period_relations(cells),
+        _case_sum_relations(works, cells, model_period),
+    ):
         for measure, found in source.items():
             relations[measure] += found
     state = primary_state(cells, rules)

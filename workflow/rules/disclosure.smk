@@ -36,7 +36,11 @@ rule disclosure_control:
 
 rule disclosure_audit:
     input:
-        tables=rules.disclosure_control.output.tables,
+        tables=[
+            *rules.disclosure_control.output.tables,
+            # Its model case counts are sums of strata cells.
+            rules.intersectional.output.summary,
+        ],
         primaries=rules.disclosure_control.output.primaries,
     output:
         summary=f"{RESULTS}/tables/{AUDIT_TABLE}.csv",
