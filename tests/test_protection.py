@@ -220,3 +220,12 @@ def test_rules_are_checked() -> None:
     with pytest.raises(ValueError):
         ProtectionRules(dominance_k_pct=120)
     assert ProtectionRules.from_config({"min_units": 5}).min_units == 5
+
+
+def test_a_table_without_rows_is_published_empty() -> None:
+    works = all_work_tables(random_clean(np.random.default_rng(5), 40))
+    works["project_support_by_gender"] = works["project_support_by_gender"].iloc[0:0]
+    published = protect(works, ALL_PERIODS, ProtectionRules()).published
+    empty = published["project_support_by_gender"]
+    assert empty.empty and "suppressed" in empty
+    assert len(published) == len(works)

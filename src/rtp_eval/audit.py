@@ -7,7 +7,9 @@ parts, a period is the sum of its years or shorter periods, the same cell in sev
 one unknown, a published row holds at least one decision, 0 ≤ granted ≤ decisions and the like),
 and solves for every suppressed value the smallest and largest value those relations allow:
 first by interval propagation, then by linear programming (HiGHS) per connected component of
-the unknowns, each minimum and maximum exact.
+the unknowns. Every value that fails its protection gets its exact minimum and maximum; one
+that passes may be shown by values the LPs already reached (an interval at most as wide as
+the exact one, which is enough to prove that it passes).
 
 Then it checks the protection each suppressed cell needs, given by the list of primary
 suppressions (table, row, family, rule) that disclosure control hands over without values:

@@ -103,7 +103,6 @@ class _Cells:
 
     frame: pd.DataFrame  # key, source, first, last, pattern, dims, and measures / working values
     row_cells: dict[str, np.ndarray]  # table -> cell index of each row
-    measures_of: dict[str, set[str]]  # measure -> tables that publish it
 
 
 def _dimension_names(table: Table, frame: pd.DataFrame, template: str) -> pd.Series:
@@ -150,13 +149,10 @@ def _cell_keys(
 
 def _cells(works: Mapping[str, pd.DataFrame], periods: Mapping[str, tuple[int, int]]) -> _Cells:
     pieces = []
-    measures_of: dict[str, set[str]] = defaultdict(set)
     for name, work in works.items():
         table = catalog.table(name)
         keys = _cell_keys(table, work, periods)
         values = [c for c in (*table.of_kind(COUNT, AMOUNT), *working_columns(table)) if c in work]
-        for column in table.of_kind(COUNT, AMOUNT):
-            measures_of[column].add(name)
         piece = pd.concat([keys, work[values].astype("float64")], axis=1)
         piece["table"] = name
         pieces.append(piece)
@@ -171,7 +167,7 @@ def _cells(works: Mapping[str, pd.DataFrame], periods: Mapping[str, tuple[int, i
         row_cells[name] = codes[start : start + len(work)]
         start += len(work)
     frame["key"] = np.asarray(uniques)
-    return _Cells(frame, row_cells, measures_of)
+    return _Cells(frame, row_cells)
 
 
 # --- relations --------------------------------------------------------------------------------
@@ -718,11 +714,18 @@ def protect(
     from rtp_eval.audit import AuditRules, run_audit
 
     rules = rules or ProtectionRules()
+    # A table without rows (a source without files) is published empty as it is.
+    empty = {
+        name: work[[c for c in catalog.table(name).columns if c in work]].assign(
+            suppressed=pd.array([], dtype="boolean")
+        )
+        for name, work in works.items()
+        if not len(work)
+    }
     works = {name: work.reset_index(drop=True) for name, work in works.items() if len(work)}
     if not works:
-        return Protection(
-            {}, _frames_of({}, _empty_cells(), _empty_state(), "primary"), pd.DataFrame()
-        )
+        nothing = pd.DataFrame(columns=["table", "row", "family", "rule"], dtype="string")
+        return Protection(empty, nothing, nothing)
     cells = _cells(works, periods)
     relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
     for source in (
@@ -767,7 +770,7 @@ def protect(
         if failures.empty:
             stats |= {f"suppressed_{f}": int(state.hidden(f).sum()) for f in catalog.FAMILIES}
             return Protection(
-                published, primaries, _frames_of(works, cells, state, "log"), rounds, stats
+                published | empty, primaries, _frames_of(works, cells, state, "log"), rounds, stats
             )
         # Reaches found before are still valid deviations, but the audit shows they were not
         # enough: drop them so that every need is solved again under the current pattern.
@@ -786,16 +789,3 @@ def protect(
                 "disclosure control cannot protect these values:\n" + failures.head(10).to_string()
             )
     raise RuntimeError(f"disclosure control did not converge in {MAX_ROUNDS} rounds")
-
-
-def _empty_cells() -> _Cells:
-    return _Cells(pd.DataFrame(), {}, {})
-
-
-def _empty_state() -> _State:
-    empty = np.zeros(0, dtype=bool)
-    return _State(
-        {f: empty for f in catalog.FAMILIES},
-        {f: empty.astype(object) for f in catalog.FAMILIES},
-        empty,
-    )
