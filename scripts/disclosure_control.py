@@ -1,19 +1,23 @@
 """Snakemake step: disclosure control over every published case table together.
 
 Reads the unsuppressed work tables of the gender breakdown and of the strata, protects them as
-one system with `rtp_eval.protection` (which audits its result until it passes), writes the
-published gender tables, the comparison tables computed from them, the strata table with its
-shares and indexes (computed from its published values), the primary suppressions (for the
-audit) and the list of every suppression.
+one system with `rtp_eval.protection` (which audits its result until it passes), and writes
+what is computed from the protected cells: the published gender tables, the comparison tables,
+the strata table with its shares and indexes, and the model results shown for the published
+strata (their counts of complete cases only where protection allows). Also the primary
+suppressions (for the audit) and the list of every suppression.
 """
 
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from rtp_eval.breakdown import BreakdownConfig, comparison_tables
 from rtp_eval.classify import age_labels
 from rtp_eval.intersectional import IntersectionalConfig, finish_table, read_baseline, table_areas
 from rtp_eval.io import read_table, write_csv
+from rtp_eval.maihda import ModelResults, publish_models
 from rtp_eval.outputs import STRATA_TABLE
 from rtp_eval.protection import ProtectionRules, protect
 from rtp_eval.runner import log, run_step
@@ -50,10 +54,22 @@ def main(snakemake: Any) -> None:
         )
     baseline = read_baseline(snakemake.input.baseline)
     areas = table_areas(works[STRATA_TABLE])
-    write_csv(finish_table(published[STRATA_TABLE], areas, baseline, strata), outputs[STRATA_TABLE])
+    strata_table = finish_table(published[STRATA_TABLE], areas, baseline, strata)
+    write_csv(strata_table, outputs[STRATA_TABLE])
     write_csv(
         finish_table(works[STRATA_TABLE], areas, baseline, strata), snakemake.output.strata_work
     )
+    results = ModelResults(
+        pd.read_parquet(snakemake.input.model_summary),
+        pd.read_parquet(snakemake.input.model_strata),
+    )
+    hide_counts = STRATA_TABLE in protection.hidden_case_counts
+    summary, model_strata = publish_models(results, strata_table, hide_counts)
+    write_csv(summary, outputs["intersectional_model_summary"])
+    write_csv(model_strata, outputs["intersectional_model_strata"])
+    write_csv(results.summary, snakemake.output.work_summary)
+    write_csv(results.strata, snakemake.output.work_strata)
+    log.info("model counts of complete cases %s", "hidden" if hide_counts else "shown")
     write_csv(protection.primaries, snakemake.output.primaries)
     write_csv(protection.log, snakemake.output.suppressions)
 

@@ -176,6 +176,14 @@ def test_strata_below_the_threshold_are_suppressed_everywhere() -> None:
     assert pd.isna(foreign["flagged"])
     assert shown_summary.loc[0, "flagged_strata"] == 0
     assert shown_summary.loc[0, "flagged_strata_suppressed"] == 1
+    # Counts of complete cases that disclosure control must keep hidden are left out.
+    summary["cases"] = summary["cases_before_sampling"] = [30]
+    summary["excluded_unknown"] = [2]
+    counted, _ = publish_models(ModelResults(summary, strata), published)
+    assert counted.loc[0, "cases_before_sampling"] == 30
+    hidden_summary, _ = publish_models(ModelResults(summary, strata), published, True)
+    assert hidden_summary[["cases", "cases_before_sampling", "excluded_unknown"]].isna().all(axis=None)
+    assert hidden_summary.loc[0, "flagged_strata"] == 0
 
     # ... and in the figures: drawn from the published table, the hidden stratum shows `..`.
     approval, representation = intersectional_figures(

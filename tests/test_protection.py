@@ -229,3 +229,67 @@ def test_a_table_without_rows_is_published_empty() -> None:
     empty = published["project_support_by_gender"]
     assert empty.empty and "suppressed" in empty
     assert len(published) == len(works)
+
+
+def model_summary(works: dict[str, pd.DataFrame], period: str, hidden: bool) -> pd.DataFrame:
+    """The model summary's counts of complete cases, as the models would publish them."""
+    strata = works[STRATA]
+    rows = strata[strata["period"] == period]
+    keys = ["group", "birth_background", "area"]
+    known = rows[~rows[keys].isin(["all", "unknown"]).any(axis=1)]
+    table = catalog.table("intersectional_model_summary")
+    counts = [known["decisions"].sum(), known["granted"].sum()]
+    summary = pd.DataFrame(
+        {
+            "period": [period, period],
+            "outcome": ["approval", "amount"],
+            "model": ["null", "null"],
+            "cases_before_sampling": [pd.NA, pd.NA] if hidden else counts,
+        }
+    ).reindex(columns=list(table.columns))
+    return summary.astype(table.dtypes)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=10, max_value=80))
+def test_the_model_case_count_is_shown_only_where_the_strata_stay_protected(
+    seed: int, n: int
+) -> None:
+    works = all_work_tables(random_clean(np.random.default_rng(seed), n))
+    rules = ProtectionRules()
+    protection = protect(works, ALL_PERIODS, rules, model_period="2016-2017")
+    hidden = STRATA in protection.hidden_case_counts
+    published = {
+        **protection.published,
+        "intersectional_model_summary": model_summary(works, "2016-2017", hidden),
+    }
+    assert run_audit(published, protection.primaries).passed
+    widths = count_intervals(published, ALL_PERIODS)
+    assert widths.empty or widths["width"].min() >= rules.min_units - 1e-6, widths.head()
+
+
+def test_a_case_count_that_would_pin_a_stratum_is_hidden() -> None:
+    # One stratum with every dimension known (two firms: hidden) beside many decisions of
+    # unknown sex: the count of complete cases would be that stratum's count.
+    rows = []
+    for firm in range(12):
+        group = "women" if firm < 2 else "unknown"
+        case = business_case(2016, "investment", "granted", 100, 50, group, "women")
+        case |= {
+            "org_pseudonym": f"o{firm}",
+            "programme_area": "A",
+            "industry": "C",
+            "area": "Östersund",
+            "ceo_birth_background": "swedish_born",
+            "age_group": "30-49",
+        }
+        rows.append(case)
+    clean = {
+        "business_support": clean_frame("business_support", rows),
+        "project_support": clean_frame("project_support", []),
+    }
+    works = all_work_tables(clean)
+    protection = protect(works, ALL_PERIODS, ProtectionRules(), model_period="2016-2016")
+    assert STRATA in protection.hidden_case_counts
+    shown = protect(works, ALL_PERIODS, ProtectionRules(min_units=2), model_period="2016-2016")
+    assert STRATA not in shown.hidden_case_counts

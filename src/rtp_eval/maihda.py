@@ -632,13 +632,19 @@ def _typed_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# Counts of complete cases: the sum of the strata with every dimension known, and what is left.
+CASE_COUNT_COLUMNS = ("cases", "cases_before_sampling", "excluded_unknown")
+
+
 def publish_models(
-    results: ModelResults, published_table: pd.DataFrame
+    results: ModelResults, published_table: pd.DataFrame, hide_case_counts: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Model results shown only for strata whose cells pass disclosure in the published table.
 
     A stratum's approval results go with its counts (decisions) and its amount results with its
-    granted amount in the model period's row of `intersectional_business_support`.
+    granted amount in the model period's row of `intersectional_business_support`. The counts
+    of complete cases are a sum of strata: `hide_case_counts` (from disclosure control) leaves
+    them out.
     """
     strata = results.strata.copy()
     keys = ["period", *KEY_COLUMNS]
@@ -662,4 +668,6 @@ def publish_models(
             visible = int(strata[column].fillna(False).sum())
             summary.loc[rows, "flagged_strata"] = visible
             summary.loc[rows, "flagged_strata_suppressed"] = total - visible
+    if hide_case_counts:
+        summary[list(CASE_COUNT_COLUMNS)] = pd.NA
     return summary, strata

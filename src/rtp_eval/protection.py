@@ -538,6 +538,8 @@ class Protection:
     log: pd.DataFrame  # table, row, family, rule
     rounds: int = 0
     stats: dict[str, int] = field(default_factory=dict)
+    # Tables whose cells' complete-case count (the model summary's) must not be published.
+    hidden_case_counts: frozenset[str] = frozenset()
 
 
 def publish(
@@ -675,28 +677,82 @@ def _audit_needs(
     return needs
 
 
-def _case_sum_relations(
+CASE_COUNT = "model_case_count"
+
+
+def _add_case_count_cells(
     works: Mapping[str, pd.DataFrame], cells: _Cells, model_period: str | None
 ) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
-    """The model's complete cases are published as a count: their sum must not move.
+    """The model's complete cases, published as a count: a cell of its own, their sum.
 
-    Held fixed even where the published count is only a bound (granted cases with an amount):
-    a stricter relation than the reader's gives deviations the reader cannot rule out.
+    One cell per summed table holds the decisions and granted decisions of its cells with every
+    dimension known in the model period; a relation ties it to them. It is protected like any
+    cell (hidden only where a protection needs it, at the cost of its size), and where it is
+    hidden the model summary does not show its counts. The granted count is only a bound in
+    the published summary (the amount model takes granted cases with a positive amount); held
+    as an equality here it gives deviations a reader cannot rule out either.
     """
     relations: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
     if model_period is None:
         return relations
-    for table in catalog.TABLES.values():
-        for case_sum in table.sums:
-            work = works.get(case_sum.table)
-            summed = catalog.table(case_sum.table)
-            if work is None or summed.period_column is None:
-                continue
-            mask = catalog.known_cells(work, summed.keys, summed.period_column, model_period)
-            ids = np.unique(cells.row_cells[case_sum.table][mask.to_numpy(dtype=bool)])
-            if len(ids):
-                relations[case_sum.measure].append((ids, np.ones(len(ids))))
+    summed_tables = {s.table for t in catalog.TABLES.values() for s in t.sums}
+    for name in sorted(summed_tables):
+        work = works.get(name)
+        table = catalog.table(name)
+        if work is None or table.period_column is None:
+            continue
+        mask = catalog.known_cells(work, table.keys, table.period_column, model_period)
+        ids = np.unique(cells.row_cells[name][mask.to_numpy(dtype=bool)])
+        if not len(ids):
+            continue
+        known = cells.frame.loc[ids]
+        virtual = len(cells.frame)
+        row = {column: np.nan for column in cells.frame.columns}
+        row |= {
+            "key": f"{CASE_COUNT}#{name}#{model_period}",
+            "decisions": known["decisions"].sum(),
+            "granted": known["granted"].sum(),
+            # Not a group of organisations: no primary rule applies to it.
+            UNITS: np.inf,
+            GRANTED_UNITS: np.inf,
+        }
+        cells.frame.loc[virtual] = pd.Series(row)
+        cells.row_cells[f"{CASE_COUNT}:{name}"] = np.array([virtual])
+        relation = (np.array([virtual, *ids]), np.array([-1.0] + [1.0] * len(ids)))
+        for measure in ("decisions", "granted"):
+            relations[measure].append(relation)
     return relations
+
+
+def case_count_hidden(protection_cells: _Cells, state: _State, table: str) -> bool:
+    """Whether the model summary must leave out its counts of complete cases."""
+    ids = protection_cells.row_cells.get(f"{CASE_COUNT}:{table}")
+    return ids is not None and bool(state.hidden(COUNTS)[ids].any())
+
+
+def _case_count_frames(
+    cells: _Cells, state: _State, model_period: str | None
+) -> dict[str, pd.DataFrame]:
+    """The published case counts as the audit reads them from the model summary.
+
+    Only the columns the audit's relations use, for counts protection lets through; the
+    granted count stands for the amount model's (at most that many), a relation at least as
+    strict as the reader's.
+    """
+    frames: dict[str, pd.DataFrame] = {}
+    if model_period is None:
+        return frames
+    for table in catalog.TABLES.values():
+        rows = []
+        for case_sum in table.sums:
+            ids = cells.row_cells.get(f"{CASE_COUNT}:{case_sum.table}")
+            if ids is None or state.hidden(COUNTS)[ids].any():
+                continue
+            value = float(cells.frame.loc[int(ids[0]), case_sum.measure])
+            rows.append({"period": model_period, **case_sum.where, case_sum.column: value})
+        if rows:
+            frames[table.name] = pd.DataFrame(rows)
+    return frames
 
 
 def protect(
@@ -731,7 +787,7 @@ def protect(
     for source in (
         _total_relations(works, cells),
         _period_relations(cells),
-        _case_sum_relations(works, cells, model_period),
+        _add_case_count_cells(works, cells, model_period),
     ):
         for measure, found in source.items():
             relations[measure] += found
@@ -765,12 +821,21 @@ def protect(
     audit_rules = AuditRules(rules.min_units, rules.amount_margin_pct, rules.median_min_units)
     for rounds in range(1, MAX_ROUNDS + 1):
         published = publish(works, cells, state)
-        result = run_audit(published, primaries, audit_rules, intervals_only=True)
+        counts = _case_count_frames(cells, state, model_period)
+        result = run_audit(published | counts, primaries, audit_rules, intervals_only=True)
         failures = result.intervals[~result.intervals["passed"]]
         if failures.empty:
             stats |= {f"suppressed_{f}": int(state.hidden(f).sum()) for f in catalog.FAMILIES}
+            hidden_counts = frozenset(
+                name for name in works if case_count_hidden(cells, state, name)
+            )
             return Protection(
-                published | empty, primaries, _frames_of(works, cells, state, "log"), rounds, stats
+                published | empty,
+                primaries,
+                _frames_of(works, cells, state, "log"),
+                rounds,
+                stats,
+                hidden_counts,
             )
         # Reaches found before are still valid deviations, but the audit shows they were not
         # enough: drop them so that every need is solved again under the current pattern.

@@ -425,10 +425,11 @@ def _sampling_notes(summary: pd.DataFrame) -> list[str]:
     notes = []
     for outcome in ("approval", "amount"):
         rows = summary[summary["outcome"] == outcome]
-        if rows.empty:
+        counts = rows[["cases", "cases_before_sampling"]].apply(pd.to_numeric).dropna()
+        if counts.empty:  # no model, or counts left out by disclosure control
             continue
-        cases = int(rows["cases"].max())
-        before = int(rows["cases_before_sampling"].max())
+        cases = int(counts["cases"].max())
+        before = int(counts["cases_before_sampling"].max())
         if before > cases:
             label = OUTCOMES_SV.get(outcome, outcome)
             notes.append(

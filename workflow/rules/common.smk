@@ -47,8 +47,9 @@ EDITION = config["report"]["edition"]
 CODE_VERSION = package_fingerprint()
 CONFIG_HASH = config_fingerprint(config)
 CODE_COMMIT = source_commit(Path(workflow.basedir))
-# Written by disclosure control and read by the audit: the case tables and their comparisons.
-PROTECTED_TABLES = (*GENDER_TABLES, STRATA_TABLE)
+# Written by disclosure control and read by the audit: the case tables, their comparisons and
+# the model results (their counts of complete cases are sums of strata).
+PROTECTED_TABLES = (*GENDER_TABLES, *INTERSECTIONAL_TABLES)
 
 try:
     # Resolved at start-up so that a new key re-imports everything (its fingerprint is a

@@ -11,9 +11,13 @@ rule disclosure_control:
             rules.intersectional_cells.output.work,
         ],
         baseline=REFERENCE_DIR / "business_leaders_baseline.csv",
+        model_summary=rules.intersectional_models.output.summary,
+        model_strata=rules.intersectional_models.output.strata,
     output:
         tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=PROTECTED_TABLES),
         strata_work=f"{RESULTS}/work/{STRATA_TABLE}.csv",
+        work_summary=f"{RESULTS}/work/intersectional_model_summary.csv",
+        work_strata=f"{RESULTS}/work/intersectional_model_strata.csv",
         primaries=f"{RESULTS}/work/disclosure_primaries.csv",
         suppressions=f"{RESULTS}/work/disclosure_suppressions.csv",
     log:
@@ -36,11 +40,7 @@ rule disclosure_control:
 
 rule disclosure_audit:
     input:
-        tables=[
-            *rules.disclosure_control.output.tables,
-            # Its model case counts are sums of strata cells.
-            rules.intersectional.output.summary,
-        ],
+        tables=rules.disclosure_control.output.tables,
         primaries=rules.disclosure_control.output.primaries,
     output:
         summary=f"{RESULTS}/tables/{AUDIT_TABLE}.csv",

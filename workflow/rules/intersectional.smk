@@ -1,7 +1,7 @@
 # Intersectional analysis of business support: MAIHDA models (only the model period's years,
-# so adding a later year does not refit them), the unsuppressed strata table (protected by
-# disclosure_control with the gender tables), then the published strata table, model results
-# and figures (drawn from the published tables in the same step).
+# so adding a later year does not refit them) and the unsuppressed strata table; both are
+# published by disclosure_control with the gender tables; then the figures, drawn from the
+# published tables.
 
 
 rule intersectional_models:
@@ -52,13 +52,8 @@ rule intersectional_cells:
 rule intersectional:
     input:
         table=f"{RESULTS}/tables/{STRATA_TABLE}.csv",
-        model_summary=rules.intersectional_models.output.summary,
-        model_strata=rules.intersectional_models.output.strata,
-    output:
-        summary=f"{RESULTS}/tables/intersectional_model_summary.csv",
         strata=f"{RESULTS}/tables/intersectional_model_strata.csv",
-        work_summary=f"{RESULTS}/work/intersectional_model_summary.csv",
-        work_strata=f"{RESULTS}/work/intersectional_model_strata.csv",
+    output:
         figures=expand(
             f"{RESULTS}/figures/{{name}}.{{ext}}",
             name=INTERSECTIONAL_FIGURES,
@@ -80,6 +75,6 @@ rule intersectional:
         region=config["region"]["name"],
         code=CODE_VERSION,
     message:
-        "The published MAIHDA results of business support and the intersectional figures"
+        "The intersectional figures, drawn from the published strata table and model results"
     script:
         "../../scripts/intersectional.py"

@@ -21,8 +21,8 @@ rule render_report:
         owner_types=REFERENCE_DIR / "owner_types.csv",
         sni_sections=REFERENCE_DIR / "sni2007_sections.csv",
         intersectional=f"{RESULTS}/tables/{STRATA_TABLE}.csv",
-        intersectional_summary=rules.intersectional.output.summary,
-        intersectional_strata=rules.intersectional.output.strata,
+        intersectional_summary=f"{RESULTS}/tables/intersectional_model_summary.csv",
+        intersectional_strata=f"{RESULTS}/tables/intersectional_model_strata.csv",
         intersectional_figures=[
             f"{RESULTS}/figures/{name}.svg" for name in INTERSECTIONAL_FIGURES
         ],
