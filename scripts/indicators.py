@@ -2,7 +2,8 @@
 
 Reads the published tables the indicators name, the clean business cases (for the supported
 firms) and the owner follow-up, computes every configured indicator with
-`rtp_eval.indicators` and writes the table.
+`rtp_eval.indicators` and writes the table. The intervals use the report's confidence level
+(`statistics.confidence_level`).
 """
 
 from pathlib import Path
@@ -48,9 +49,20 @@ def main(snakemake: Any) -> None:
         len(owners),
         params.min_units,
     )
-    table = build_indicators(settings, sources, params.min_units, params.definitions_file)
+    table = build_indicators(
+        settings,
+        sources,
+        params.min_units,
+        params.definitions_file,
+        confidence_level=float(params.confidence_level),
+        applies_after={i.id for i in settings.indicators if i.target_applies_after},
+    )
     for status, count in table["status"].value_counts().sort_index().items():
         log.info("status %s: %d rows", status, count)
+    judged = table[table["judgement_period"].notna()]
+    for row in judged.itertuples():
+        instead = "" if row.period == row.judgement_period else f" (for {row.judgement_period})"
+        log.info("%s: judged on %s%s: %s", row.indicator_id, row.period, instead, row.status)
     write_csv(table, snakemake.output.table)
 
 

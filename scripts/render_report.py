@@ -74,6 +74,7 @@ def main(snakemake) -> None:
             read_table(snakemake.input.equality),
             read_table(snakemake.input.differences),
             type_labels,
+            read_table(snakemake.input.changes),
         ),
         **realia_context(
             read_table(snakemake.input.industry),

@@ -16,9 +16,14 @@ from hypothesis import strategies as st
 
 from rtp_eval import catalog, schema
 from rtp_eval.breakdown import (
+    MAIN_TABLES,
     BreakdownConfig,
     build_work_tables,
     comparison_tables,
+    per_year,
+    period_change,
+    period_years,
+    relative_change_pct,
     table_names,
 )
 from rtp_eval.io import format_for_csv, write_csv
@@ -29,6 +34,7 @@ OPEN = BreakdownConfig(periods=PERIODS)
 BUSINESS_COLUMNS = catalog.table("business_support_by_gender").columns
 PROJECT_COLUMNS = catalog.table("project_support_by_gender").columns
 EQUALITY_COLUMNS = catalog.table("project_support_equality").columns
+CHANGE_TABLES = tuple(f"{main}_period_change" for main in MAIN_TABLES)
 
 
 def build_tables(
@@ -401,9 +407,10 @@ def test_approval_rate_difference(tables: dict) -> None:
     assert (row["men_decisions"], row["men_granted"]) == (4, 3)
     assert row["approval_rate_difference"] == pytest.approx(4 / 5 - 3 / 4)
     assert row["approval_rate_difference_ci_low"] < 0.05 < row["approval_rate_difference_ci_high"]
-    # Fisher's exact test of [[4, 1], [3, 1]]: every table with these margins is at least as
-    # likely as the observed one except none, so p = 1.
-    assert row["p_value"] == pytest.approx(1.0)
+    # The test of Newcombe's interval: the alpha at which the interval's lower bound reaches 0
+    # (statsmodels' interval solved for alpha by brentq gives 0.857726); above 0.05, as the
+    # 95 % interval includes 0.
+    assert row["p_value"] == pytest.approx(0.857726, abs=1e-6)
     project = table[table["source"] == "project_support"]
     assert set(project["classification"]) == {"project_manager"}
     # 2016 municipality: women 1 of 1, men 0 of 1.
@@ -414,7 +421,9 @@ def test_approval_rate_difference(tables: dict) -> None:
 
 def test_period_change(tables: dict) -> None:
     # One period only: no consecutive pair, so the change tables are empty but well formed.
-    assert tables["business_support_by_gender_period_change"].copy().empty
+    for name in CHANGE_TABLES:
+        assert tables[name].empty
+        assert list(tables[name].columns) == list(catalog.table(name).columns)
     config = BreakdownConfig(periods={"late": (2017, 2017), "early": (2016, 2016)})
     changes = build_tables(BUSINESS, PROJECT, config)["project_support_equality_period_change"]
     row = changes[changes["equality_assessment"] == "all"].iloc[0]
@@ -422,6 +431,77 @@ def test_period_change(tables: dict) -> None:
     assert (row["period_from"], row["period_to"]) == ("early", "late")
     assert row["approval_rate_change_pp"] == pytest.approx((1 / 2 - 2 / 3) * 100)
     assert row["share_of_amount_change_pp"] == pytest.approx(0.0)
+
+
+def test_period_change_compares_periods_of_different_length_per_year() -> None:
+    # 2016 alone (1 year) against 2016-2017 (2 years): project equality, all levels.
+    config = BreakdownConfig(periods={"first": (2016, 2016), "both": (2016, 2017)})
+    built = build_tables(BUSINESS, PROJECT, config)
+    main = built["project_support_equality"]
+    changes_table = catalog.table("project_support_equality_period_change")
+    changes = built[changes_table.name]
+    assert list(changes.columns) == list(changes_table.columns)
+    row = changes[changes["equality_assessment"] == "all"].iloc[0]
+    first = main[(main["period"] == "first") & (main["equality_assessment"] == "all")].iloc[0]
+    both = main[(main["period"] == "both") & (main["equality_assessment"] == "all")].iloc[0]
+    assert (row["years_from"], row["years_to"]) == (1, 2)
+    for measure in ("decisions", "granted", "amount_granted_sek"):
+        assert row[f"{measure}_from"] == first[measure]
+        assert row[f"{measure}_to"] == both[measure]
+        assert row[f"{measure}_per_year_from"] == pytest.approx(first[measure])
+        assert row[f"{measure}_per_year_to"] == pytest.approx(both[measure] / 2)
+        expected = (both[measure] / 2 / first[measure] - 1) * 100
+        assert row[f"{measure}_per_year_change_pct"] == pytest.approx(expected)
+
+
+def test_period_change_of_a_suppressed_total_is_empty() -> None:
+    periods = {"a": (2012, 2015), "b": (2016, 2018)}
+    published = pd.DataFrame(
+        {
+            "period": ["a", "b", "a", "b", "a", "b"],
+            "group": ["women", "women", "men", "men", "unknown", "unknown"],
+            "share_of_amount": [0.2, None, 0.8, 0.7, 0.0, 0.3],
+            "approval_rate": [0.5, None, 0.6, 0.7, 0.5, 0.5],
+            "decisions": [40, None, 80, 60, 4, 4],
+            "granted": [20, None, 48, 42, 2, 2],
+            "amount_granted_sek": [400, None, 1600, 900, 1600, 1000],
+            "suppressed": [False, True, False, False, False, False],
+        }
+    ).astype({"decisions": "Int64", "granted": "Int64", "amount_granted_sek": "Int64"})
+    changes = period_change(published, ["group"], periods).set_index("group")
+    women, men, unknown = changes.loc["women"], changes.loc["men"], changes.loc["unknown"]
+    assert bool(women["suppressed"]) and not bool(men["suppressed"])
+    assert women["decisions_per_year_from"] == pytest.approx(10.0)
+    for column in ("decisions_to", "decisions_per_year_to", "decisions_per_year_change_pct"):
+        assert pd.isna(women[column])
+    # 1 600 kr over 4 years against 900 kr over 3: 400 a year against 300, a fall of 25 %,
+    # though the totals alone would suggest a fall of 44 %.
+    assert men["amount_granted_sek_per_year_from"] == pytest.approx(400.0)
+    assert men["amount_granted_sek_per_year_to"] == pytest.approx(300.0)
+    assert men["amount_granted_sek_per_year_change_pct"] == pytest.approx(-25.0)
+    assert men["decisions_per_year_change_pct"] == pytest.approx(0.0)
+    # Means of amounts are whole kronor (333 1/3 -> 333); the change uses the exact means.
+    assert unknown["amount_granted_sek_per_year_to"] == 333
+    assert unknown["amount_granted_sek_per_year_change_pct"] == pytest.approx(
+        (1000 / 3 / 400 - 1) * 100
+    )
+    assert unknown["decisions_per_year_to"] == pytest.approx(4 / 3)
+
+
+def test_per_year_helpers() -> None:
+    periods = {"2012-2015": (2012, 2015), "2016": (2016, 2016)}
+    assert period_years(periods, "2012-2015") == 4
+    assert period_years(periods, "2016") == 1
+    totals = pd.Series([8, None, 0], dtype="Int64")
+    means = per_year(totals, 4)
+    assert means.iloc[0] == pytest.approx(2.0)
+    assert pd.isna(means.iloc[1])
+    assert means.iloc[2] == 0
+    first = pd.Series([2.0, 0.0, None, 4.0], dtype="Float64")
+    last = pd.Series([3.0, 5.0, 1.0, None], dtype="Float64")
+    change = relative_change_pct(first, last)
+    assert change.iloc[0] == pytest.approx(50.0)
+    assert change.iloc[1:].isna().all()  # from zero, or from or to an empty value
 
 
 def test_period_labelled_like_a_year_is_rejected() -> None:

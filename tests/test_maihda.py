@@ -4,9 +4,11 @@ effect gives a VPC near zero and flags nothing, thin data skip the model with a 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from rtp_eval.maihda import ModelSettings, auc, fit_models
 
@@ -64,10 +66,18 @@ def test_planted_interaction_gives_positive_vpc_and_is_flagged() -> None:
     main = _row(summary, "approval", "main_effects")
     assert main["status"] == "fitted"
     # One stratum 3 logits off among 32 gives a between-strata variance of roughly
-    # 3^2/32 = 0.28 before shrinkage; a VPC above 0.02 is clearly positive yet well below
-    # that, leaving room for the variational fit's shrinkage.
-    assert main["vpc"] > 0.02
-    assert _row(summary, "approval", "null")["vpc"] > main["vpc"]
+    # 3^2/32 = 0.28; part of it goes into the main effects. The test of no variance rejects
+    # in both models, and the main effects explain part of the null model's variance.
+    null = _row(summary, "approval", "null")
+    assert main["vpc"] > 0.01 and not main["boundary"]
+    assert null["lr_p_value"] < 0.001 and main["lr_p_value"] < 0.05
+    assert null["vpc"] > main["vpc"]
+    assert 0 < main["pcv"] < 1 and main["pcv_note_sv"] == ""
+    for row in (null, main):
+        assert row["stratum_variance_ci_low"] < row["stratum_variance"]
+        assert row["stratum_variance"] < row["stratum_variance_ci_high"]
+        assert row["vpc_ci_low"] < row["vpc"] < row["vpc_ci_high"]
+        assert "Gauss–Hermite" in row["method"]
     flagged = results.strata[results.strata["flagged"].astype("boolean").fillna(False)]
     assert [tuple(r) for r in flagged[list(KEYS)].astype(str).itertuples(index=False)] == [PLANTED]
     planted = flagged.iloc[0]
@@ -86,15 +96,17 @@ def test_no_stratum_effect_gives_vpc_near_zero_and_flags_nothing() -> None:
     for model in ("null", "main_effects"):
         row = _row(summary, "approval", model)
         assert row["status"] == "fitted"
-        # With 60 decisions per stratum the sampling noise of a stratum's logit is about
-        # 1/sqrt(60 * 0.73 * 0.27) = 0.3; the variational estimate of the variance is shrunk
-        # below that noise. A VPC under 0.02 (a stratum SD under about 0.26) is "near zero".
+        # No stratum effect: the test does not reject, and the estimate is near or at 0.
         assert row["vpc"] < 0.02, model
+        assert row["lr_p_value"] >= 0.05, model
+        assert row["stratum_variance_ci_low"] == 0.0, model
     assert not results.strata["flagged"].astype("boolean").fillna(False).any()
+    # A between-strata variance the test cannot tell from 0 has no share to explain.
+    main = _row(summary, "approval", "main_effects")
+    assert pd.isna(main["pcv"]) and main["pcv_note_sv"].startswith("kan inte skattas")
     assert _row(summary, "amount", "main_effects")["vpc"] < 0.05
-    # Strata without effect cannot tell granted from rejected, but the AUC is computed on the
-    # same decisions the stratum effects were estimated from, so chance differences between 32
-    # strata of 60 lift it a little above one half (about 0.55-0.58 for such data).
+    # Strata without effect cannot tell granted from rejected: at most chance differences
+    # between 32 strata of 60 lift the AUC of the predicted probabilities above one half.
     assert 0.45 < _row(summary, "approval", "null")["auc"] < 0.62
 
 
@@ -114,6 +126,44 @@ def test_unknown_values_are_left_out_of_the_models() -> None:
     results = fit_models(cases, KEYS, SETTINGS)
     assert (results.summary["excluded_unknown"] == 10).all()
     assert not results.strata["birth_background"].eq("unknown").any()
+    # ... and taken in again, as strata of their own, by the sensitivity model.
+    sensitivity = _row(results.summary, "approval", "null_with_unknown")
+    assert sensitivity["status"] == "fitted"
+    assert sensitivity["cases"] == _row(results.summary, "approval", "null")["cases"] + 10
+    assert sensitivity["strata"] > _row(results.summary, "approval", "null")["strata"]
+
+
+def test_models_are_strata_only_main_effects_and_adjusted_variants() -> None:
+    cases = synthetic_cases(seed=5, n_per_stratum=20, main=True, planted=0.0)
+    summary = fit_models(cases, KEYS, SETTINGS).summary
+    approval = summary[summary["outcome"] == "approval"]
+    assert list(approval["model"]) == [
+        "null",
+        "main_effects",
+        "null_adjusted",
+        "main_effects_adjusted",
+    ]
+    without = fit_models(cases, KEYS, ModelSettings(**{**SETTINGS.__dict__, "covariates": ()}))
+    assert set(without.summary["model"]) == {"null", "main_effects"}
+
+
+def test_the_strata_only_model_fits_the_strata_and_nothing_else() -> None:
+    # Model 1's prediction of a stratum lies between the typical stratum's (the intercept) and
+    # the stratum's own rate: its effect is shrunk towards 0, never beyond its own data.
+    from rtp_eval.maihda import approval_models, model_data
+
+    cases = synthetic_cases(seed=20161101, n_per_stratum=60, main=True, planted=-3.0)
+    data, _ = model_data(cases, KEYS, SETTINGS)
+    models = approval_models(data, KEYS, (), 0.95)
+    null = models["null"]
+    assert null.design.shape[1] == 1  # the intercept only
+    rates = data.groupby("stratum")["approved"].mean().reindex(null.strata).to_numpy()
+    overall = 1 / (1 + np.exp(-null.fit.beta[0]))
+    predicted = 1 / (1 + np.exp(-(null.fit.beta[0] + null.fit.modes)))
+    between = (predicted - np.minimum(rates, overall) >= -1e-9) & (
+        np.maximum(rates, overall) - predicted >= -1e-9
+    )
+    assert between.all()
 
 
 def test_auc_matches_hand_computed_values() -> None:
@@ -153,3 +203,136 @@ def test_the_same_data_give_the_same_estimates_to_the_last_digit() -> None:
     second = fit_models(cases, KEYS, SETTINGS)
     pd.testing.assert_frame_equal(first.strata, second.strata, check_exact=True)
     pd.testing.assert_frame_equal(first.summary, second.summary, check_exact=True)
+
+
+def _strata_only_loglik(successes: np.ndarray, trials: np.ndarray, sd: float) -> float:
+    """Model 1's log-likelihood at its best intercept for a given SD, by direct integration.
+
+    Written apart from `rtp_eval.glmm`: each stratum's integral over its random intercept is
+    computed with scipy's adaptive quadrature, the intercept found by a scalar search.
+    """
+    from scipy import integrate, optimize, special, stats
+
+    def loglik(intercept: float) -> float:
+        total = 0.0
+        for y, n in zip(successes, trials, strict=True):
+            if sd == 0:
+                p = special.expit(intercept)
+                total += stats.binom.logpmf(y, n, p)
+                continue
+
+            def density(u: float, y: float = y, n: float = n) -> float:
+                return float(
+                    np.exp(stats.binom.logpmf(y, n, special.expit(intercept + u)))
+                    * stats.norm.pdf(u, scale=sd)
+                )
+
+            value, _ = integrate.quad(density, -10 * sd, 10 * sd, epsabs=0, epsrel=1e-10)
+            total += np.log(value)
+        return float(total)
+
+    best = optimize.minimize_scalar(lambda b: -loglik(b), bounds=(-5, 5), method="bounded")
+    return -float(best.fun)
+
+
+@pytest.mark.slow
+def test_the_demo_model_table_states_what_the_data_say(demo_build: Path) -> None:
+    from rtp_eval.io import read_table
+
+    summary = read_table(
+        demo_build / "results" / "tables" / "intersectional_model_summary.csv",
+        "intersectional_model_summary",
+    )
+    approval = summary[summary["outcome"] == "approval"].set_index("model")
+    for model in ("null", "main_effects"):
+        row = approval.loc[model]
+        assert row["status"] == "fitted" and "Gauss–Hermite" in row["method"]
+        for column in ("stratum_variance", "vpc"):
+            assert row[f"{column}_ci_low"] <= row[column] <= row[f"{column}_ci_high"], column
+        assert 0 <= row["lr_p_value"] <= 1
+    main = approval.loc["main_effects"]
+    assert pd.notna(main["pcv"]) or main["pcv_note_sv"].startswith("kan inte skattas")
+
+    # Model 1 needs only each stratum's counts: recompute its likelihood from the unsuppressed
+    # strata (every dimension known, the model period) by direct integration.
+    period = str(approval.loc["null", "period"])
+    work = pd.read_csv(demo_build / "results" / "work" / "intersectional_business_support.csv")
+    keys = ["group", "birth_background", "age_group", "area"]
+    known = work[(work["period"] == period) & ~work[keys].isin(["all", "unknown"]).any(axis=1)]
+    successes = known["granted"].to_numpy(dtype=float)
+    trials = known["decisions"].to_numpy(dtype=float)
+    assert trials.sum() == approval.loc["null", "cases"]
+    variance = float(approval.loc["null", "stratum_variance"])
+    at_zero = _strata_only_loglik(successes, trials, 0.0)
+    at_estimate = _strata_only_loglik(successes, trials, np.sqrt(variance))
+    # The estimate is a maximum: no better SD nearby (or at 0 on the boundary) ...
+    for sd in (np.sqrt(variance) + 0.05, max(np.sqrt(variance) - 0.05, 0.0)):
+        assert _strata_only_loglik(successes, trials, sd) <= at_estimate + 1e-6, sd
+    # ... the likelihood-ratio statistic is twice the gain over no variance ...
+    assert approval.loc["null", "lr_statistic"] == pytest.approx(
+        2 * (at_estimate - at_zero), abs=1e-3
+    )
+    # ... and the interval's upper end is where the likelihood has dropped by half the χ²₁
+    # quantile.
+    high = np.sqrt(float(approval.loc["null", "stratum_variance_ci_high"]))
+    drop = at_estimate - _strata_only_loglik(successes, trials, high)
+    assert drop == pytest.approx(3.841459 / 2, abs=2e-3)
+
+
+def test_case_counts_are_left_out_beside_a_hidden_period_total() -> None:
+    from rtp_eval.maihda import STRATA_COLUMNS, ModelResults, publish_models
+
+    def published(total: float | None) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "period": ["2012-2018"],
+                **{key: ["all"] for key in KEYS},
+                "decisions": pd.array([total], dtype="Int64"),
+                "amount_granted_sek": pd.array([None], dtype="Int64"),
+            }
+        )
+
+    summary = pd.DataFrame(
+        {
+            "period": ["2012-2018"],
+            "outcome": ["approval"],
+            "model": ["null"],
+            "status": ["fitted"],
+            "cases": [10],
+            "cases_before_sampling": [10],
+            "excluded_unknown": [2],
+        }
+    )
+    strata = pd.DataFrame({column: [] for column in STRATA_COLUMNS}).astype(
+        {key: "string" for key in ("period", *KEYS)}
+    )
+    shown, _ = publish_models(ModelResults(summary, strata), published(12))
+    assert shown.loc[0, "excluded_unknown"] == 2
+    # Known cases plus those left out give the period's total: not beside a hidden total.
+    hidden, _ = publish_models(ModelResults(summary, strata), published(None))
+    assert hidden[["cases", "cases_before_sampling", "excluded_unknown"]].isna().all(axis=None)
+
+
+@pytest.mark.slow
+def test_a_planted_stratum_is_found_in_most_seeds_and_no_effect_rarely_rejects() -> None:
+    from scipy import stats
+
+    from rtp_eval.maihda import approval_models, benjamini_hochberg, model_data
+
+    def fit(seed: int, planted: float) -> tuple[float, bool]:
+        cases = synthetic_cases(seed=seed, n_per_stratum=60, main=True, planted=planted)
+        data, _ = model_data(cases, KEYS, SETTINGS)
+        main = approval_models(data, KEYS, (), 0.95)["main_effects"]
+        sd = np.sqrt(main.fit.mode_variances)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(sd > 0, main.fit.modes / sd, 0.0)
+        q = benjamini_hochberg(2 * stats.norm.sf(np.abs(z)))
+        flagged = {main.strata[i] for i in np.flatnonzero(q < SETTINGS.fdr)}
+        return main.lr[1], "|".join(PLANTED) in flagged
+
+    planted = [fit(seed, -3.0) for seed in range(12)]
+    assert sum(p < 0.05 for p, _ in planted) >= 10
+    assert sum(found for _, found in planted) >= 9
+    # Without a stratum effect the test keeps its level: about 1 in 20 seeds rejects.
+    null = [fit(100 + seed, 0.0)[0] for seed in range(30)]
+    assert sum(p < 0.05 for p in null) <= 4

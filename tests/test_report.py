@@ -294,3 +294,42 @@ def test_figure_data_tables_align_words_left_and_figures_right() -> None:
         }
     )
     assert figure_table("x", "Titel", data).text_columns == frozenset({1})
+
+
+def _model_summary(p_value: float, boundary: bool, pcv: float | None) -> pd.DataFrame:
+    def row(outcome: str, model: str, **values: object) -> dict[str, object]:
+        return {
+            "period": "2012-2018",
+            "outcome": outcome,
+            "model": model,
+            "status": "fitted",
+            "reason_sv": "",
+            "vpc": 0.0 if boundary else 0.04,
+            "vpc_ci_low": 0.0,
+            "vpc_ci_high": 0.05,
+            "lr_p_value": p_value,
+            "boundary": boundary,
+            "auc": 0.6,
+            "pcv": pcv,
+            "pcv_note_sv": "" if pcv is not None else "kan inte skattas: skälet",
+            **values,
+        }
+
+    return pd.DataFrame(
+        [row("approval", "null", pcv=None, pcv_note_sv=""), row("approval", "main_effects")]
+    )
+
+
+def test_model_sentences_say_no_more_than_the_test() -> None:
+    from rtp_eval.report import intersectional_sentences
+
+    weak = " ".join(intersectional_sentences(_model_summary(0.4, True, None), 0))
+    assert "Ingen säker skillnad mellan strata" in weak
+    assert "på gränsen" in weak and "p = 0,400" in weak
+    assert "(PCV) kan inte skattas: skälet." in weak
+    assert "Skillnader mellan strata står för" not in weak
+    strong = " ".join(intersectional_sentences(_model_summary(0.001, False, 0.5), 1))
+    assert "Ingen säker skillnad" not in strong
+    strong = strong.replace("\u00a0", " ")
+    assert "Skillnader mellan strata står för 4,0 %" in strong and "p = 0,001" in strong
+    assert "förklarar 50,0 % av skillnaderna" in strong

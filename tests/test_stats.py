@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from scipy.optimize import brentq
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from rtp_eval.stats import (
-    exact_test_p_value,
     newcombe_interval,
+    newcombe_p_value,
     proportion,
     proportion_difference,
     wilson_interval,
@@ -96,9 +99,54 @@ def test_newcombe_matches_paper_table(
     assert float(hi) == pytest.approx(high, abs=5e-5)
 
 
-def test_fisher_p_value_matches_reference() -> None:
-    # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 34/70.
-    assert float(exact_test_p_value(3, 4, 1, 4)) == pytest.approx(34 / 70)
+def _statsmodels_p_value(a: int, m: int, b: int, n: int) -> float:
+    """The alpha at which statsmodels' Newcombe bound nearer 0 touches 0, by brentq."""
+
+    def nearer_bound(alpha: float) -> float:
+        low, high = confint_proportions_2indep(
+            a, m, b, n, compare="diff", method="newcomb", alpha=alpha
+        )
+        return float(low) if a / m > b / n else -float(high)
+
+    return brentq(nearer_bound, 1e-12, 1 - 1e-12, xtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("a", "m", "b", "n"),
+    [(56, 70, 48, 80), (9, 10, 3, 10), (5, 56, 0, 29), (3, 4, 1, 4), (120, 400, 150, 410)],
+)
+def test_newcombe_p_value_inverts_statsmodels_interval(a: int, m: int, b: int, n: int) -> None:
+    # An independent inversion: statsmodels' interval solved for alpha with brentq.
+    assert float(newcombe_p_value(a, m, b, n)) == pytest.approx(
+        _statsmodels_p_value(a, m, b, n), rel=1e-7
+    )
+
+
+def test_newcombe_p_value_at_the_interval_of_its_own_level() -> None:
+    # At confidence 1 - p the bound nearer 0 is 0: Newcombe (1998) example (a).
+    p = float(newcombe_p_value(56, 70, 48, 80))
+    low, _ = newcombe_interval(56, 70, 48, 80, confidence_level=1 - p)
+    assert float(low) == pytest.approx(0.0, abs=1e-12)
+    assert 0.001 < p < 0.05  # the 95 % interval 0.0524 to 0.3339 excludes 0
+
+
+def test_newcombe_p_value_of_extreme_tables() -> None:
+    # All of one group granted, none of the other: far beyond printable; an empty group: NaN.
+    p = newcombe_p_value([3000, 1, 0], [3000, 1, 5], [0, 0, 0], [3000, 1, 0])
+    assert p[0] < 1e-300
+    assert 0.0 < p[1] < 1.0
+    assert math.isnan(p[2])
+
+
+def test_newcombe_p_value_is_fast_for_many_cells() -> None:
+    rng = np.random.default_rng(3)
+    n_a, n_b = rng.integers(1, 5000, 20_000), rng.integers(1, 5000, 20_000)
+    k_a, k_b = rng.integers(0, n_a + 1), rng.integers(0, n_b + 1)
+    started = time.perf_counter()
+    p = newcombe_p_value(k_a, n_a, k_b, n_b)
+    # About 0.1 s; the bound only catches a per-cell loop (which took tens of seconds).
+    assert time.perf_counter() - started < 5.0
+    assert np.all((p >= 0) & (p <= 1))
 
 
 def test_difference_with_an_empty_group_is_nan() -> None:
@@ -141,4 +189,42 @@ def test_newcombe_contains_difference(a: tuple[int, int], b: tuple[int, int], le
     diff = float(result.difference)
     assert -1.0 <= result.ci_low <= diff + 1e-9
     assert diff - 1e-9 <= result.ci_high <= 1.0
-    assert 0.0 <= result.p_value <= 1.0 + 1e-9
+    assert 0.0 <= result.p_value <= 1.0
+
+
+@given(counts, counts, levels)
+def test_newcombe_matches_statsmodels(a: tuple[int, int], b: tuple[int, int], level: float) -> None:
+    low, high = newcombe_interval(a[0], a[1], b[0], b[1], level)
+    ref_low, ref_high = confint_proportions_2indep(
+        a[0], a[1], b[0], b[1], compare="diff", method="newcomb", alpha=1 - level
+    )
+    assert float(low) == pytest.approx(float(ref_low), abs=1e-12)
+    assert float(high) == pytest.approx(float(ref_high), abs=1e-12)
+
+
+@given(counts, counts, st.sampled_from([0.95, 0.99, 0.9]))
+def test_p_value_below_alpha_exactly_when_the_interval_excludes_zero(
+    a: tuple[int, int], b: tuple[int, int], level: float
+) -> None:
+    result = proportion_difference(a[0], a[1], b[0], b[1], level)
+    p = float(result.p_value)
+    alpha = 1 - level
+    # On the boundary itself the two sides differ by rounding only.
+    assume(abs(p - alpha) > 1e-9)
+    excludes = result.ci_low > 0 or result.ci_high < 0
+    assert (p < alpha) == excludes
+    assert 0.0 <= p <= 1.0
+
+
+@given(counts, st.integers(min_value=1, max_value=5))
+def test_equal_rates_give_p_value_one(a: tuple[int, int], factor: int) -> None:
+    k, n = a
+    assert float(newcombe_p_value(k, n, k * factor, n * factor)) == 1.0
+
+
+@given(counts, counts)
+def test_p_value_is_symmetric_in_the_groups(a: tuple[int, int], b: tuple[int, int]) -> None:
+    forward = proportion_difference(a[0], a[1], b[0], b[1])
+    backward = proportion_difference(b[0], b[1], a[0], a[1])
+    assert float(forward.p_value) == float(backward.p_value)
+    assert float(forward.ci_low) == -float(backward.ci_high)

@@ -715,7 +715,8 @@ def approval_rate_difference(
 ) -> pd.DataFrame:
     """Women's minus men's approval rate per period × category (× classification).
 
-    Newcombe interval and Fisher p-value. Works on a work or a published table: where either
+    Newcombe interval and the p-value of the test that belongs to it (p < 1 - confidence level
+    exactly when the interval excludes 0). Works on a work or a published table: where either
     sex's counts are suppressed, the comparison is suppressed too, since the difference and the
     other sex's published rate would give the suppressed rate back.
     """
@@ -767,26 +768,61 @@ def approval_rate_difference(
     return out[list(DIFFERENCE_COLUMNS)]
 
 
+PER_YEAR_MEASURES = ("decisions", "granted", "amount_granted_sek")
+CHANGE_MEASURES = ("share_of_amount", "approval_rate")
+
+
+def period_years(periods: Mapping[str, tuple[int, int]], label: str) -> int:
+    """How many decision years the configured period `label` spans (2012-2015: 4)."""
+    first, last = periods[label]
+    return last - first + 1
+
+
+def per_year(total: pd.Series, years: int) -> pd.Series:
+    """The annual mean of a period total; empty where the total is (a suppressed total)."""
+    return (total.astype("Float64") / years).astype("Float64")
+
+
+def relative_change_pct(first: pd.Series, last: pd.Series) -> pd.Series:
+    """Change from `first` to `last` in per cent of `first`; empty where `first` is 0 or empty."""
+    before = first.astype("Float64")
+    return ((last.astype("Float64") / before.where(before > 0) - 1.0) * 100.0).astype("Float64")
+
+
+def period_change_columns(keys: Sequence[str]) -> list[str]:
+    """The columns of a period change table with these keys, in published order."""
+    columns = ["period_from", "period_to", *keys]
+    columns += [f"{m}_{s}" for m in CHANGE_MEASURES for s in ("from", "to", "change_pp")]
+    columns += ["suppressed", "years_from", "years_to"]
+    for measure in PER_YEAR_MEASURES:
+        columns += [f"{measure}_from", f"{measure}_to"]
+        columns += [f"{measure}_per_year_{s}" for s in ("from", "to", "change_pct")]
+    return columns
+
+
 def period_change(
     table: pd.DataFrame, keys: Sequence[str], periods: Mapping[str, tuple[int, int]]
 ) -> pd.DataFrame:
-    """Change in share_of_amount and approval_rate (percentage points) between periods.
+    """Changes between consecutive periods: shares and rates in percentage points, and decisions
+    and amounts as totals beside their annual means, compared per year.
 
     One row per pair of consecutive configured periods (ordered by first year) and per cell.
-    Computed from the values of the given table only, so a published input gives a table that
-    reveals nothing new: a change is empty where either period's value is empty.
+    Periods may differ in length, so totals are not comparable: the annual mean of each total
+    (total / years of the period) and its relative change are. Computed from the values of the
+    given table only, so a published input gives a table that reveals nothing new: a value is
+    empty where a period's value it is computed from is empty.
     """
     ordered = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
-    measures = ["share_of_amount", "approval_rate"]
+    taken = [*keys, *CHANGE_MEASURES, *PER_YEAR_MEASURES, "suppressed"]
     pieces = []
     for start, end in itertools.pairwise(ordered):
-        before = table.loc[table["period"] == start, [*keys, *measures, "suppressed"]]
-        after = table.loc[table["period"] == end, [*keys, *measures, "suppressed"]]
+        before = table.loc[table["period"] == start, taken]
+        after = table.loc[table["period"] == end, taken]
         pair = before.merge(after, on=list(keys), how="outer", suffixes=("_from", "_to"))
         piece = pd.DataFrame({"period_from": start, "period_to": end}, index=pair.index)
         for key in keys:
             piece[key] = pair[key]
-        for measure in measures:
+        for measure in CHANGE_MEASURES:
             first = pair[f"{measure}_from"].astype("Float64")
             last = pair[f"{measure}_to"].astype("Float64")
             piece[f"{measure}_from"] = first
@@ -794,10 +830,25 @@ def period_change(
             piece[f"{measure}_change_pp"] = (last - first) * 100.0
         flags = pair[["suppressed_from", "suppressed_to"]].astype("boolean").fillna(False)
         piece["suppressed"] = flags.any(axis=1).astype("boolean")
+        years = {"from": period_years(periods, start), "to": period_years(periods, end)}
+        for side, count in years.items():
+            piece[f"years_{side}"] = pd.array([count] * len(pair), dtype="Int64")
+        for measure in PER_YEAR_MEASURES:
+            means = {}
+            for side, count in years.items():
+                total = pair[f"{measure}_{side}"].astype("Int64")
+                piece[f"{measure}_{side}"] = total
+                means[side] = per_year(total, count)
+                whole = catalog.COLUMNS[f"{measure}_per_year_{side}"].dtype == "Int64"
+                piece[f"{measure}_per_year_{side}"] = (
+                    _round_half_up(means[side]) if whole else means[side]
+                )
+            # From the exact means: rounding to whole kronor must not move the change.
+            piece[f"{measure}_per_year_change_pct"] = relative_change_pct(
+                means["from"], means["to"]
+            )
         pieces.append(piece)
-    columns = ["period_from", "period_to", *keys]
-    columns += [f"{m}_{s}" for m in measures for s in ("from", "to", "change_pp")]
-    columns.append("suppressed")
+    columns = period_change_columns(keys)
     if not pieces:
         return pd.DataFrame(columns=columns)
     out = pd.concat(pieces, ignore_index=True)

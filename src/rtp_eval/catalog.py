@@ -240,7 +240,7 @@ COLUMNS: Mapping[str, Column] = _columns(
             ("approval_rate_difference", "Skillnad i beviljandegrad (kvinnor − män)"),
             ("approval_rate_difference_ci_low", "Skillnad, nedre gräns"),
             ("approval_rate_difference_ci_high", "Skillnad, övre gräns"),
-            ("p_value", "p-värde"),
+            ("p_value", "p-värde (test som hör till Newcombes intervall)"),
         )
     ),
     # intersectional shares and indexes, computed from the table's own published values
@@ -299,6 +299,46 @@ COLUMNS: Mapping[str, Column] = _columns(
             ("_change_pp", " (förändring, procentenheter)"),
         )
     ),
+    # period changes of totals: the periods' lengths, the published totals repeated, and their
+    # annual means (a mean of a published total reveals nothing new; empty where it is empty);
+    # means of amounts in whole kronor, like the other amounts
+    *(
+        Column(f"years_{side}", "Int64", f"Antal år ({label})", RESTATED)
+        for side, label in (("from", "från"), ("to", "till"))
+    ),
+    *(
+        column
+        for measure, header, unit, mean_dtype in (
+            ("decisions", "Beslutade ärenden", "", "Float64"),
+            ("granted", "Beviljade ärenden", "", "Float64"),
+            ("amount_granted_sek", "Beviljat belopp", " (kr)", "Int64"),
+        )
+        for column in (
+            Column(f"{measure}_from", "Int64", f"{header}{unit} (från)", COPY),
+            Column(f"{measure}_to", "Int64", f"{header}{unit} (till)", COPY),
+            Column(
+                f"{measure}_per_year_from",
+                mean_dtype,
+                f"{header} per år{unit} (från)",
+                DERIVED,
+                (f"{measure}_from",),
+            ),
+            Column(
+                f"{measure}_per_year_to",
+                mean_dtype,
+                f"{header} per år{unit} (till)",
+                DERIVED,
+                (f"{measure}_to",),
+            ),
+            Column(
+                f"{measure}_per_year_change_pct",
+                "Float64",
+                f"{header} per år (förändring, %)",
+                DERIVED,
+                (f"{measure}_from", f"{measure}_to"),
+            ),
+        )
+    ),
     Column("suppressed", "boolean", "Skyddad uppgift", FLAG),
     # import quality
     Column("file", "string", "Fil", KEY),
@@ -331,6 +371,13 @@ COLUMNS: Mapping[str, Column] = _columns(
     Column("direction", "string", "Riktning", INFO),
     Column("baseline_period", "string", "Utgångsperiod", INFO),
     Column("target_rule", "string", "Målregel", INFO),
+    Column("value_ci_low", "Float64", "Värde, nedre gräns", INDICATOR),
+    Column("value_ci_high", "Float64", "Värde, övre gräns", INDICATOR),
+    Column("gap_ci_low", "Float64", "Kvar till målet, nedre gräns", INDICATOR),
+    Column("gap_ci_high", "Float64", "Kvar till målet, övre gräns", INDICATOR),
+    Column("interval_method", "string", "Intervallmetod (none = punktjämförelse)", INFO),
+    Column("period_role", "string", "Perioden i förhållande till målåret", INFO),
+    Column("judgement_period", "string", "Målet bedöms för perioden", INFO),
     # intersectional models
     Column("outcome", "string", "Utfall", KEY),
     Column("model", "string", "Modell", KEY),
@@ -340,7 +387,16 @@ COLUMNS: Mapping[str, Column] = _columns(
     Column("strata", "Int64", "Strata", STATISTIC),
     Column("strata_with_min_decisions", "Int64", "Strata med tillräckligt många beslut", STATISTIC),
     Column("stratum_variance", "Float64", "Varians mellan strata", STATISTIC),
+    Column("stratum_variance_ci_low", "Float64", "Varians mellan strata, nedre gräns", STATISTIC),
+    Column("stratum_variance_ci_high", "Float64", "Varians mellan strata, övre gräns", STATISTIC),
     Column("residual_variance", "Float64", "Residualvarians", STATISTIC),
+    Column("vpc_ci_low", "Float64", "VPC, nedre gräns", STATISTIC),
+    Column("vpc_ci_high", "Float64", "VPC, övre gräns", STATISTIC),
+    Column("lr_statistic", "Float64", "Kvottest av variansen mellan strata (LR)", STATISTIC),
+    Column("lr_p_value", "Float64", "Kvottest, p-värde (gränsfallet beaktat)", STATISTIC),
+    Column("boundary", "boolean", "Variansen skattad på gränsen 0", STATISTIC),
+    Column("pcv_note_sv", "string", "PCV, anmärkning", INFO),
+    Column("method", "string", "Skattningsmetod", INFO),
     Column("vpc", "Float64", "VPC", STATISTIC),
     Column("pcv", "Float64", "PCV", STATISTIC),
     Column("auc", "Float64", "AUC", STATISTIC),
@@ -595,6 +651,13 @@ _CHANGE_MEASURES = (
     "approval_rate_to",
     "approval_rate_change_pp",
     "suppressed",
+    "years_from",
+    "years_to",
+    *(
+        f"{measure}_{suffix}"
+        for measure in ("decisions", "granted", "amount_granted_sek")
+        for suffix in ("from", "to", "per_year_from", "per_year_to", "per_year_change_pct")
+    ),
 )
 
 BUSINESS_DIMENSIONS = ("programme_area", "industry", "area")
@@ -774,14 +837,23 @@ _TABLES: list[Table] = [
             "status",
             "reason",
             "reason_sv",
+            "method",
             "cases",
             "cases_before_sampling",
             "strata",
             "strata_with_min_decisions",
             "stratum_variance",
+            "stratum_variance_ci_low",
+            "stratum_variance_ci_high",
             "residual_variance",
             "vpc",
+            "vpc_ci_low",
+            "vpc_ci_high",
+            "lr_statistic",
+            "lr_p_value",
+            "boundary",
             "pcv",
+            "pcv_note_sv",
             "auc",
             "flagged_strata",
             "flagged_strata_suppressed",
@@ -877,6 +949,13 @@ _TABLES: list[Table] = [
             "direction",
             "baseline_period",
             "target_rule",
+            "value_ci_low",
+            "value_ci_high",
+            "gap_ci_low",
+            "gap_ci_high",
+            "interval_method",
+            "period_role",
+            "judgement_period",
         ),
         keys=("indicator_id", "period"),
     ),

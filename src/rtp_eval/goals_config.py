@@ -90,6 +90,8 @@ class Indicator:
     target_year: int
     target_value: float | None = None  # None: the target is to be above the baseline
     evaluation_period: tuple[int, int] | None = None
+    # Later years than the target year are judged against the same target.
+    target_applies_after: bool = False
 
     @property
     def scale(self) -> float:
@@ -263,6 +265,7 @@ def _indicator(
         target_year=int(target["year"]),
         target_value=float(target["value"]) if has_value else None,
         evaluation_period=evaluation,
+        target_applies_after=bool(target.get("applies_after", False)),
     )
 
 

@@ -24,16 +24,45 @@ Unit `percent` and `percentage_points` multiply by 100; `ratio` does not. A row 
 table that does not exist counts as zero (breakdown tables list only groups that occur), but a
 period without any denominator row has no data.
 
+Which period judges a goal (`judgement_period`, set on the one row the goal is judged on):
+- the `evaluation_period` when the indicator has one, else the target year;
+- before the target year is in the data, the latest year, provisionally;
+- if the value of that period is suppressed (or missing), the goal is not silently judged on
+  another year: the row judged instead is the latest earlier year with a value, and its
+  `judgement_period` names the period it stands in for (it differs from its own `period`); with
+  no earlier value the intended row itself is the judged row, with status `no_data`.
+Every row has a `period_role`: `before_target_year`, `target_year`, `after_target_year` or
+`evaluation_period`. A target applies up to and including its target year: rows after it are
+published with their values and gaps but the status `not_assessed`, unless the indicator is
+listed in `applies_after` (then they are judged against the same target like any other year).
+
+Uncertainty (`interval_method`, `value_ci_low`/`value_ci_high`, `gap_ci_low`/`gap_ci_high`):
+- `wilson`: a share of counted decisions of a published table (catalogue columns of kind
+  `count`): the Wilson interval of numerator / denominator summed over published cells;
+- `newcombe`: a difference of two such shares (a `minus` measure: the value's interval), or a
+  share compared with an `above_baseline` target (the value's interval is Wilson; the gap's is
+  that of value − baseline): the MOVER interval of a difference from the two Wilson intervals
+  (Newcombe's method 10), so the baseline's own uncertainty counts too;
+- `none`: a point comparison. Shares of amounts, jobs, employees or board seats (a few large
+  contributions or many people of one firm decide them; the spread per contribution is not
+  published), values of `supported_firms` and `owner_follow_up` (their counts are not published
+  cells, and an interval's width would give them away) and targets of all or none (0 or 100 %:
+  the target is about every unit, so the count itself decides).
+The gap interval is the interval the status is read from, in the better direction.
+
 Status (of each row; `value` and `target` in the indicator's unit):
 - `no_data`: no value (no cases, or the value is suppressed) or no target (a target relative to
   a baseline without a baseline value);
-- `met`: the value has reached the target: value ≥ target when higher is better, value ≤ target
-  when lower is better (exactly on target is met); a target `above_baseline` asks for more than
-  the baseline, so there the value must be strictly better than the baseline;
+- `met`: the whole interval has reached the target: value ≥ target when higher is better,
+  value ≤ target when lower is better (exactly on target is met); a target `above_baseline`
+  asks for more than the baseline, so there the value must be strictly better. Without an
+  interval the interval is the value itself;
 - `on_track`: not met, the year is before the target year, and the trend (least-squares slope
-  over the last `trend_years` years with a value, at least two) carried on to the target year
-  reaches the target;
-- `not_met`: everything else.
+  over the last `trend_years` years with a value, at least two) carried on from the value to
+  the target year reaches the target;
+- `uncertain`: the interval straddles the target (within the margin of error);
+- `not_met`: the whole interval is on the wrong side of the target;
+- `not_assessed`: a year after the target year of a target that does not apply after it.
 `gap_to_target` is how far is left in the better direction: target − value (higher is better) or
 value − target (lower is better); zero on target, negative beyond it.
 """
@@ -41,14 +70,14 @@ value − target (lower is better); zero on target, negative beyond it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rtp_eval import catalog
+from rtp_eval import catalog, stats
 from rtp_eval.errors import ConfigError
 from rtp_eval.goals_config import (  # noqa: F401  (re-exported: the definitions live there)
     DEFAULT_TREND_YEARS,
@@ -63,7 +92,11 @@ from rtp_eval.goals_config import (  # noqa: F401  (re-exported: the definitions
     period_label,
 )
 
-STATUSES = ("met", "on_track", "not_met", "no_data")
+STATUSES = ("met", "on_track", "uncertain", "not_met", "not_assessed", "no_data")
+# Judgements from worst to best; `no_data` and `not_assessed` are no judgement.
+STATUS_ORDER = ("not_met", "uncertain", "on_track", "met")
+PERIOD_ROLES = ("before_target_year", "target_year", "after_target_year", "evaluation_period")
+INTERVAL_METHODS = ("wilson", "newcombe", "none")
 NATIONAL_GOALS_SV = {
     1: "Delmål 1: En jämn fördelning av makt och inflytande",
     2: "Delmål 2: Ekonomisk jämställdhet",
@@ -158,14 +191,23 @@ def owner_units(owner: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Value:
-    """A computed value; `suppressed` when it is missing because of disclosure control."""
+    """A computed value; `suppressed` when it is missing because of disclosure control.
+
+    `low` and `high` are its confidence interval, missing when it has none.
+    """
 
     value: float = math.nan
     suppressed: bool = False
+    low: float = math.nan
+    high: float = math.nan
 
     @property
     def missing(self) -> bool:
         return math.isnan(self.value)
+
+    @property
+    def has_interval(self) -> bool:
+        return not (self.missing or math.isnan(self.low) or math.isnan(self.high))
 
 
 NO_DATA = Value()
@@ -185,8 +227,30 @@ def _numbers(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame[list(columns)].apply(pd.to_numeric, errors="coerce").astype("Float64")
 
 
-def table_ratio(rows: pd.DataFrame, ratio: Ratio) -> Value:
-    """A ratio of sums of published cells; missing if a cell it needs is suppressed."""
+def share_interval(successes: float, total: float, confidence_level: float) -> tuple[float, float]:
+    """Wilson interval of successes / total; missing when that is not a share of counts."""
+    if not 0.0 <= successes <= total or total <= 0:
+        return math.nan, math.nan
+    low, high = stats.wilson_interval(successes, total, confidence_level)
+    return float(low), float(high)
+
+
+def difference_interval(a: Value, b: Value) -> tuple[float, float]:
+    """Interval of a − b from the intervals of a and b (MOVER; with two Wilson intervals this is
+    Newcombe's hybrid score interval, method 10). Missing when either has no interval."""
+    if not (a.has_interval and b.has_interval):
+        return math.nan, math.nan
+    difference = a.value - b.value
+    low = difference - math.hypot(a.value - a.low, b.high - b.value)
+    high = difference + math.hypot(a.high - a.value, b.value - b.low)
+    return low, high
+
+
+def table_ratio(rows: pd.DataFrame, ratio: Ratio, confidence_level: float | None = None) -> Value:
+    """A ratio of sums of published cells; missing if a cell it needs is suppressed.
+
+    With a `confidence_level`, also the Wilson interval of the ratio as a share of counts.
+    """
     denominator_rows = _select(rows, ratio.denominator.filters)
     if denominator_rows.empty:
         return NO_DATA
@@ -198,7 +262,11 @@ def table_ratio(rows: pd.DataFrame, ratio: Ratio) -> Value:
     total = float(denominator.sum().sum())
     if total <= 0:
         return NO_DATA
-    return Value(float(numerator.sum().sum()) / total)
+    part = float(numerator.sum().sum())
+    if confidence_level is None:
+        return Value(part / total)
+    low, high = share_interval(part, total, confidence_level)
+    return Value(part / total, False, low, high)
 
 
 def unit_ratio(rows: pd.DataFrame, ratio: Ratio, min_units: int) -> Value:
@@ -221,8 +289,12 @@ def _combine(values: Sequence[Value], scale: float) -> Value:
         return SUPPRESSED
     if any(v.missing for v in values):
         return NO_DATA
-    result = values[0].value - (values[1].value if len(values) > 1 else 0.0)
-    return Value(result * scale)
+    if len(values) == 1:
+        result, (low, high) = values[0].value, (values[0].low, values[0].high)
+    else:
+        result = values[0].value - values[1].value
+        low, high = difference_interval(values[0], values[1])
+    return Value(result * scale, False, low * scale, high * scale)
 
 
 @dataclass(frozen=True)
@@ -283,14 +355,43 @@ def check_columns(indicator: Indicator, data: SourceData, file: str) -> None:
                     )
 
 
+def _is_count(column: str) -> bool:
+    spec = catalog.COLUMNS.get(column)
+    return spec is not None and spec.kind == catalog.COUNT
+
+
+def _all_or_none(indicator: Indicator) -> bool:
+    """A target of 0 or 100 % of a share: it is about every unit, so the count itself decides."""
+    if indicator.target_value is None or indicator.minus is not None:
+        return False
+    share = indicator.target_value / indicator.scale
+    return share <= 0.0 or share >= 1.0
+
+
+def interval_method(indicator: Indicator, kind: str) -> str:
+    """`wilson`, `newcombe` or `none` (a point comparison); see the module docstring."""
+    columns = [c for r in indicator.ratios for c in r.columns]
+    counted = kind == "table" and all(_is_count(c) for c in columns)
+    if not counted or _all_or_none(indicator):
+        return "none"
+    return "newcombe" if indicator.minus is not None or indicator.above_baseline else "wilson"
+
+
 def measure_value(
-    indicator: Indicator, data: SourceData, first: int, last: int, min_units: int
+    indicator: Indicator,
+    data: SourceData,
+    first: int,
+    last: int,
+    min_units: int,
+    confidence_level: float | None = None,
 ) -> Value:
+    """The indicator's value over the years first-last; with a `confidence_level` (for a table
+    source only) also its interval."""
     rows = data.rows(first, last)
     if data.kind == "units":
         parts = [unit_ratio(rows, r, min_units) for r in indicator.ratios]
     else:
-        parts = [table_ratio(rows, r) for r in indicator.ratios]
+        parts = [table_ratio(rows, r, confidence_level) for r in indicator.ratios]
     return _combine(parts, indicator.scale)
 
 
@@ -309,6 +410,28 @@ def gap_to_target(value: float, target: float, direction: str) -> float:
     if math.isnan(value) or math.isnan(target):
         return math.nan
     return target - value if direction == "higher" else value - target
+
+
+def gap_interval(
+    interval: tuple[float, float], target: float, direction: str
+) -> tuple[float, float]:
+    """The interval of the gap to the target from the interval of the value."""
+    ends = sorted(gap_to_target(end, target, direction) for end in interval)
+    return ends[0], ends[1]
+
+
+def comparison_interval(value: Value, baseline: Value, above_baseline: bool) -> tuple[float, float]:
+    """The interval of the value that the status is read from.
+
+    Against a target of the baseline, the baseline is an estimate too: the interval is that of
+    value − baseline (MOVER), moved back to the value's scale by adding the baseline.
+    """
+    if not value.has_interval:
+        return math.nan, math.nan
+    if not above_baseline:
+        return value.low, value.high
+    low, high = difference_interval(value, baseline)
+    return baseline.value + low, baseline.value + high
 
 
 def trend_slope(years: Sequence[int], values: Sequence[float], last: int, window: int) -> float:
@@ -335,66 +458,118 @@ def assess(
     target_year: int,
     trend: float = math.nan,
     strict: bool = False,
+    interval: tuple[float, float] = (math.nan, math.nan),
 ) -> str:
-    """The status of one value (see the module docstring)."""
+    """The status of one value against its target (see the module docstring).
+
+    `interval` is the value's interval (`comparison_interval`); without one the status is a
+    point comparison.
+    """
     if math.isnan(value) or math.isnan(target):
         return "no_data"
-    if reaches(value, target, direction, strict):
+    low, high = (value, value) if any(math.isnan(end) for end in interval) else interval
+    worst, best = (low, high) if direction == "higher" else (high, low)
+    if reaches(worst, target, direction, strict):
         return "met"
     if year < target_year and not math.isnan(trend):
         projected = value + trend * (target_year - year)
         if reaches(projected, target, direction, strict):
             return "on_track"
+    if reaches(best, target, direction, strict):
+        return "uncertain"
     return "not_met"
+
+
+def period_role(year: int, kind: str, target_year: int) -> str:
+    if kind == "period":
+        return "evaluation_period"
+    if year < target_year:
+        return "before_target_year"
+    return "target_year" if year == target_year else "after_target_year"
+
+
+def intended_period(indicator: Indicator, years: Sequence[int]) -> str:
+    """The period a goal is meant to be judged on: its evaluation period, else its target year,
+    else (the target year not yet in the data) the latest year, provisionally."""
+    if indicator.evaluation_period is not None:
+        return period_label(*indicator.evaluation_period)
+    if years and indicator.target_year > max(years):
+        return str(max(years))
+    return str(indicator.target_year)
+
+
+def judged_position(rows: Sequence[Mapping[str, Any]], intended: str) -> int:
+    """The row a goal is judged on: the intended period's, or, when its value is missing, the
+    latest year up to the intended period's end with a value (the row then says so)."""
+    own = next(i for i, row in enumerate(rows) if row["period"] == intended)
+    if not math.isnan(rows[own]["value"]):
+        return own
+    last = int(intended.split("-")[-1])
+    earlier = [
+        i
+        for i, row in enumerate(rows)
+        if i != own
+        and row["period_kind"] == "year"
+        and row["year"] <= last
+        and not math.isnan(row["value"])
+    ]
+    return max(earlier, key=lambda i: rows[i]["year"]) if earlier else own
 
 
 # --- the table -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every row of one indicator shares."""
+
+    indicator: Indicator
+    baseline: Value
+    target: float
+    method: str
+    applies_after: bool
+
+
 def indicator_rows(
-    indicator: Indicator, data: SourceData, min_units: int, trend_years: int
+    indicator: Indicator,
+    data: SourceData,
+    min_units: int,
+    trend_years: int,
+    *,
+    applies_after: bool = False,
+    confidence_level: float = stats.DEFAULT_CONFIDENCE_LEVEL,
 ) -> pd.DataFrame:
-    """One row per year of the source (and one for the evaluation period, if configured)."""
-    baseline = measure_value(indicator, data, *indicator.baseline, min_units)
+    """One row per year of the source (and one for the evaluation period, if configured), and
+    a row for the intended period if the source has none."""
+    method = interval_method(indicator, data.kind)
+    level = None if method == "none" else confidence_level
+    baseline = measure_value(indicator, data, *indicator.baseline, min_units, level)
     target = baseline.value if indicator.above_baseline else float(indicator.target_value)
+    context = _Context(indicator, baseline, target, method, applies_after)
     years = data.years()
-    values = [measure_value(indicator, data, y, y, min_units) for y in years]
+    intended = intended_period(indicator, years)
+    if indicator.evaluation_period is None and int(intended) not in years:
+        years = sorted([*years, int(intended)])
+    values = [measure_value(indicator, data, y, y, min_units, level) for y in years]
     numbers = [v.value for v in values]
     rows = []
     for year, value in zip(years, values, strict=True):
         trend = math.nan if value.missing else trend_slope(years, numbers, year, trend_years)
-        rows.append(_row(indicator, str(year), year, "year", value, baseline, target, trend))
+        rows.append(_row(context, str(year), year, "year", value, trend))
     if indicator.evaluation_period is not None:
         first, last = indicator.evaluation_period
-        value = measure_value(indicator, data, first, last, min_units)
-        label = period_label(first, last)
-        rows.append(_row(indicator, label, last, "period", value, baseline, target, math.nan))
-    if not rows:
-        rows.append(
-            _row(
-                indicator,
-                str(indicator.target_year),
-                indicator.target_year,
-                "year",
-                NO_DATA,
-                baseline,
-                target,
-                math.nan,
-            )
-        )
+        value = measure_value(indicator, data, first, last, min_units, level)
+        rows.append(_row(context, period_label(first, last), last, "period", value, math.nan))
+    rows[judged_position(rows, intended)]["judgement_period"] = intended
     return pd.DataFrame(rows)
 
 
 def _row(
-    indicator: Indicator,
-    period: str,
-    year: int,
-    kind: str,
-    value: Value,
-    baseline: Value,
-    target: float,
-    trend: float,
+    context: _Context, period: str, year: int, kind: str, value: Value, trend: float
 ) -> dict[str, Any]:
+    indicator, target = context.indicator, context.target
+    role = period_role(year, kind, indicator.target_year)
+    interval = comparison_interval(value, context.baseline, indicator.above_baseline)
     status = assess(
         value.value,
         target,
@@ -403,12 +578,16 @@ def _row(
         target_year=indicator.target_year,
         trend=trend,
         strict=indicator.above_baseline,
+        interval=interval,
     )
+    if role == "after_target_year" and not context.applies_after:
+        status = "not_assessed"
+    gap_low, gap_high = gap_interval(interval, target, indicator.direction)
     return {
         "indicator_id": indicator.id,
         "year": year if kind == "year" else None,
         "value": value.value,
-        "baseline_value": baseline.value,
+        "baseline_value": context.baseline.value,
         "target_value": target,
         "target_year": indicator.target_year,
         "status": status,
@@ -423,7 +602,27 @@ def _row(
         "direction": indicator.direction,
         "baseline_period": period_label(*indicator.baseline),
         "target_rule": "above_baseline" if indicator.above_baseline else "value",
+        "value_ci_low": value.low,
+        "value_ci_high": value.high,
+        "gap_ci_low": gap_low,
+        "gap_ci_high": gap_high,
+        "interval_method": context.method,
+        "period_role": role,
+        "judgement_period": None,
     }
+
+
+FLOAT_COLUMNS = (
+    "value",
+    "baseline_value",
+    "target_value",
+    "gap_to_target",
+    "trend_per_year",
+    "value_ci_low",
+    "value_ci_high",
+    "gap_ci_low",
+    "gap_ci_high",
+)
 
 
 def build_indicators(
@@ -431,8 +630,14 @@ def build_indicators(
     sources: Mapping[str, SourceData],
     min_units: int,
     file: str = "config/indicators.yaml",
+    *,
+    applies_after: Collection[str] = (),
+    confidence_level: float = stats.DEFAULT_CONFIDENCE_LEVEL,
 ) -> pd.DataFrame:
-    """The `indicators` table: indicators in configured order, years ascending, periods last."""
+    """The `indicators` table: indicators in configured order, years ascending, periods last.
+
+    `applies_after`: ids of indicators whose target also judges the years after its target year.
+    """
     frames = []
     for indicator in settings.indicators:
         if indicator.source not in sources:
@@ -441,29 +646,19 @@ def build_indicators(
             )
         data = sources[indicator.source]
         check_columns(indicator, data, file)
-        frames.append(indicator_rows(indicator, data, min_units, settings.trend_years))
+        frames.append(
+            indicator_rows(
+                indicator,
+                data,
+                min_units,
+                settings.trend_years,
+                applies_after=indicator.id in applies_after,
+                confidence_level=confidence_level,
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
-    dtypes = {
-        "indicator_id": "string",
-        "year": "Int64",
-        "value": "Float64",
-        "baseline_value": "Float64",
-        "target_value": "Float64",
-        "target_year": "Int64",
-        "status": "string",
-        "gap_to_target": "Float64",
-        "period": "string",
-        "period_kind": "string",
-        "trend_per_year": "Float64",
-        "suppressed": "boolean",
-        "name_sv": "string",
-        "national_goal": "Int64",
-        "unit": "string",
-        "direction": "string",
-        "baseline_period": "string",
-        "target_rule": "string",
-    }
-    for column in ("value", "baseline_value", "target_value", "gap_to_target", "trend_per_year"):
+    dtypes = {column: catalog.COLUMNS[column].dtype for column in COLUMNS}
+    for column in FLOAT_COLUMNS:
         table[column] = pd.to_numeric(table[column]).where(lambda s: ~np.isnan(s))
     return table[list(COLUMNS)].astype(dtypes)
 
@@ -479,7 +674,9 @@ STATUS_SV: dict[str, tuple[str, str]] = {
     # status -> (symbol, text); the symbol repeats the text, so colour is never needed.
     "met": ("✓", "Uppnått"),
     "on_track": ("↗", "På väg"),
+    "uncertain": ("≈", "Osäkert"),
     "not_met": ("✗", "Inte uppnått"),
+    "not_assessed": ("○", "Bedöms inte"),
     "no_data": ("–", "Uppgift saknas"),
 }
 SPARKLINE_SIZE = (120, 32)
@@ -576,92 +773,249 @@ def sparkline_label(name: str, rows: pd.DataFrame, unit: str, target: float) -> 
     if shown.empty:
         return f"Utveckling för {name}: inga redovisade värden."
     first, last = shown.iloc[0], shown.iloc[-1]
-    text = (
-        f"Utveckling för {name}: {value_text(first['value'])}{suffix} {int(first['year'])}, "
-        f"{value_text(last['value'])}{suffix} {int(last['year'])}"
-    )
+    text = f"Utveckling för {name}: {value_text(first['value'])}{suffix} {int(first['year'])}"
+    if len(shown) > 1:
+        text += f", {value_text(last['value'])}{suffix} {int(last['year'])}"
     if not math.isnan(target):
         text += f"; målet är {value_text(target)}{suffix}"
     return text + "."
 
 
-def assessed_row(rows: pd.DataFrame) -> pd.Series:
-    """The row a goal is judged on: its evaluation period if it has one, else the latest year
-    with a value (else the latest year)."""
-    periods = rows[rows["period_kind"] == "period"]
-    if not periods.empty:
-        return periods.iloc[-1]
-    years = rows[rows["period_kind"] == "year"].sort_values("year")
-    with_value = years.dropna(subset=["value"])
-    return with_value.iloc[-1] if not with_value.empty else years.iloc[-1]
+def _label(value: object) -> str:
+    """A period label as text, also when the CSV reader has made `2018` a number."""
+    if value is None or pd.isna(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _flag(value: object) -> bool:
+    return str(value).strip().lower() == "true"
+
+
+def _suffix(unit: str) -> str:
+    return f" {unit_text(unit)}" if unit_text(unit) else ""
+
+
+def _target_phrase(row: Mapping[str, Any]) -> str:
+    if row["target_rule"] == "above_baseline":
+        return (
+            f"högre än utgångsvärdet {value_text(row['baseline_value'])}{_suffix(str(row['unit']))}"
+            f" ({row['baseline_period']})"
+        )
+    return (
+        f"{value_text(row['target_value'])}{_suffix(str(row['unit']))} till "
+        f"{int(row['target_year'])}"
+    )
+
+
+def _has_interval(row: Mapping[str, Any]) -> bool:
+    return not (pd.isna(row["value_ci_low"]) or pd.isna(row["value_ci_high"]))
 
 
 def not_met_sentence(row: Mapping[str, Any]) -> str:
     """How far is left, for a goal that is not met."""
     unit = str(row["unit"])
-    suffix = f" {unit_text(unit)}" if unit_text(unit) else ""
+    suffix = _suffix(unit)
     gap_suffix = f" {gap_unit_text(unit)}" if gap_unit_text(unit) else ""
-    target = (
-        f"högre än utgångsvärdet {value_text(row['baseline_value'])}{suffix} "
-        f"({row['baseline_period']})"
-        if row["target_rule"] == "above_baseline"
-        else f"{value_text(row['target_value'])}{suffix} till {int(row['target_year'])}"
-    )
     gap = float(row["gap_to_target"])
     left = (
         f"det återstår {value_text(gap)}{gap_suffix}"
         if gap > 0
         else "värdet ligger på utgångsvärdet"
     )
+    if _has_interval(row):
+        left += (
+            f"; hela osäkerhetsintervallet, från {value_text(row['value_ci_low'])} till "
+            f"{value_text(row['value_ci_high'])}{suffix}, ligger på fel sida om målet"
+        )
     return (
-        f"{row['name_sv']}: {value_text(row['value'])}{suffix} ({row['period']}). "
-        f"Målet är {target}; {left}."
+        f"{row['name_sv']}: {value_text(row['value'])}{suffix} ({_label(row['period'])}). "
+        f"Målet är {_target_phrase(row)}; {left}."
     )
 
 
+def uncertain_sentence(row: Mapping[str, Any]) -> str:
+    """For a goal whose interval straddles the target."""
+    unit = str(row["unit"])
+    suffix = _suffix(unit)
+    gap_suffix = f" {gap_unit_text(unit)}" if gap_unit_text(unit) else ""
+    return (
+        f"{row['name_sv']}: {value_text(row['value'])}{suffix} ({_label(row['period'])}), "
+        f"osäkerhetsintervall från {value_text(row['value_ci_low'])} till "
+        f"{value_text(row['value_ci_high'])}{suffix}. Målet är {_target_phrase(row)}; "
+        f"kvar till målet är mellan {value_text(row['gap_ci_low'])} och "
+        f"{value_text(row['gap_ci_high'])}{gap_suffix}, så målet ligger inom felmarginalen och "
+        "det går inte att säga om det är nått."
+    )
+
+
+def substitute_sentence(row: Mapping[str, Any], intended: str, suppressed: bool) -> str:
+    """For a goal whose intended period has no value: says so, and what is shown instead."""
+    missing = "döljs (röjandeskydd)" if suppressed else "saknas"
+    name = row["name_sv"]
+    if pd.isna(row["value"]):
+        return (
+            f"{name}: {intended} {missing}, och inget tidigare år har ett redovisat värde; "
+            "målet kan inte bedömas."
+        )
+    period = _label(row["period"])
+    status = STATUS_SV[str(row["status"])][1].lower()
+    return (
+        f"{name}: {intended} {missing}; {period}: {value_text(row['value'])}"
+        f"{_suffix(str(row['unit']))}. Målet är {_target_phrase(row)}. Bedömningen "
+        f"({status}) gäller {period}, inte {intended}."
+    )
+
+
+def goal_sentence(row: Mapping[str, Any], intended: str, suppressed: bool) -> str | None:
+    """The sentence under the goal tables for a judged row, if it needs one: a goal not judged
+    on its intended period, not met, or within the margin of error."""
+    if _label(row["period"]) != intended or pd.isna(row["value"]):
+        return substitute_sentence(row, intended, suppressed)
+    if row["status"] == "not_met":
+        return not_met_sentence(row)
+    if row["status"] == "uncertain":
+        return uncertain_sentence(row)
+    return None
+
+
+def judged_row(rows: pd.DataFrame) -> pd.Series:
+    """The row a goal is judged on (the one with a `judgement_period`)."""
+    marked = rows[rows["judgement_period"].map(_label) != ""]
+    return marked.iloc[0] if not marked.empty else rows.iloc[-1]
+
+
+def _status_notes(row: Mapping[str, Any], intended: str) -> list[str]:
+    notes = []
+    period = _label(row["period"])
+    if intended and period != intended and not pd.isna(row["value"]):
+        notes.append(f"bedömt på {period}, inte {intended}")
+    elif row["period_role"] == "before_target_year":
+        notes.append(f"preliminärt, före målåret {int(row['target_year'])}")
+    if row["status"] == "uncertain":
+        notes.append("inom felmarginalen")
+    if row["interval_method"] == "none" and row["status"] in STATUS_ORDER:
+        notes.append("punktjämförelse")
+    return notes
+
+
+def _interval_cells(row: Mapping[str, Any], key: str) -> list[dict[str, str]]:
+    """The interval's ends with their cells, or `.` alone for a point comparison."""
+    if row["interval_method"] == "none":
+        return [{"text": ".", "key": "", "column": ""}]
+    return [
+        {"text": value_text(row[column]), "key": key, "column": column}
+        for column in ("value_ci_low", "value_ci_high")
+    ]
+
+
+def _later(rows: pd.DataFrame, target_year: int) -> dict[int, dict[str, str]]:
+    """The values of the years after the target year, by year."""
+    later = rows[(rows["period_kind"] == "year") & (rows["year"] > target_year)]
+    return {
+        int(r["year"]): {
+            "text": value_text(r["value"]),
+            "key": f"indicator_id={r['indicator_id']};period={_label(r['period'])}",
+        }
+        for _, r in later.iterrows()
+    }
+
+
+def _later_status(rows: pd.DataFrame, target_year: int) -> str:
+    """Whether the years after the target year are judged, and if so the latest status."""
+    later = rows[(rows["period_kind"] == "year") & (rows["year"] > target_year)]
+    if later.empty:
+        return ""
+    judged = later[later["status"] != "not_assessed"]
+    if judged.empty:
+        return "Bedöms inte mot målet"
+    last = judged.sort_values("year").iloc[-1]
+    symbol, text = STATUS_SV[str(last["status"])]
+    return f"{symbol} {text} ({int(last['year'])})"
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns the report reads, typed, whether the table comes from the CSV or not."""
+    frame = table.copy()
+    for column in (*FLOAT_COLUMNS, "year", "target_year", "national_goal"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    for column in ("period", "judgement_period"):
+        frame[column] = frame[column].map(_label)
+    return frame
+
+
 def goal_sections(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of the report's goal tables, one table per national sub-goal."""
+    """Rows of the report's goal tables, one table per national sub-goal, each with the values
+    of the years after the target year."""
+    table = _typed(table)
     order = list(dict.fromkeys(table["indicator_id"]))
     sections: dict[int, list[dict[str, Any]]] = {}
     for indicator_id in order:
         rows = table[table["indicator_id"] == indicator_id]
-        row = assessed_row(rows)
+        row = judged_row(rows)
+        intended = _label(row["judgement_period"]) or _label(row["period"])
+        intended_rows = rows[rows["period"] == intended]
+        suppressed = bool(not intended_rows.empty and _flag(intended_rows.iloc[0]["suppressed"]))
+        period = _label(row["period"])
         years = rows[rows["period_kind"] == "year"].sort_values("year")
         target = float(row["target_value"]) if not pd.isna(row["target_value"]) else math.nan
+        target_year = int(row["target_year"])
         unit = str(row["unit"])
-        symbol, status_text = STATUS_SV[str(row["status"])]
+        status = str(row["status"])
+        symbol, status_text = STATUS_SV[status]
         name = str(row["name_sv"])
         label = f"{name} ({unit_text(unit)})" if unit_text(unit) else name
+        key = f"indicator_id={indicator_id};period={period}"
+        period_text = period
+        if period != intended:
+            period_text = f"{period} ({intended} {'döljs' if suppressed else 'saknas'})"
         sections.setdefault(int(row["national_goal"]), []).append(
             {
                 "id": indicator_id,
                 "name": label,
-                "key": f"indicator_id={indicator_id};period={row['period']}",
-                "period": str(row["period"]),
+                "key": key,
+                "period": period_text,
                 "value": value_text(row["value"]),
+                "interval": _interval_cells(row, key),
                 "baseline": value_text(row["baseline_value"]),
                 "baseline_period": str(row["baseline_period"]),
                 "target": value_text(row["target_value"]),
+                "target_year": target_year,
                 "target_text": (
-                    f"{int(row['target_year'])}, högre än utgångsvärdet"
+                    # A soft hyphen: the narrow column of the PDF may break the long word.
+                    f"{target_year}, högre än utgångs\u00advärdet"
                     if row["target_rule"] == "above_baseline"
-                    else str(int(row["target_year"]))
+                    else str(target_year)
                 ),
                 "gap": value_text(row["gap_to_target"]),
                 "trend": value_text(row["trend_per_year"], 2),
-                "status": str(row["status"]),
+                "status": status,
                 "status_symbol": symbol,
                 "status_text": status_text,
+                "status_notes": _status_notes(row, intended),
                 "sparkline": sparkline_svg(
                     [int(y) for y in years["year"]],
                     [math.nan if pd.isna(v) else float(v) for v in years["value"]],
                     target,
                 ),
                 "sparkline_label": sparkline_label(name, years, unit, target),
-                "sentence": not_met_sentence(row) if row["status"] == "not_met" else None,
+                "sentence": goal_sentence(row, intended, suppressed),
+                "later": _later(rows, target_year),
+                "later_status": _later_status(rows, target_year),
             }
         )
-    return [
-        {"goal": goal, "title": NATIONAL_GOALS_SV.get(goal, f"Delmål {goal}"), "rows": rows}
-        for goal, rows in sorted(sections.items())
-    ]
+    out = []
+    for goal, goal_rows in sorted(sections.items()):
+        later_years = sorted({year for r in goal_rows for year in r["later"]})
+        out.append(
+            {
+                "goal": goal,
+                "title": NATIONAL_GOALS_SV.get(goal, f"Delmål {goal}"),
+                "rows": goal_rows,
+                "later_years": later_years,
+                "later_rows": [r for r in goal_rows if r["later"]],
+            }
+        )
+    return out

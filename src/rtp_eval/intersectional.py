@@ -650,7 +650,12 @@ def approval_figure(
         f"Punktdiagram över beviljandegraden för {len(shown)} strata {period}, sorterade från "
         "lägst till högst, med 95 % osäkerhetsintervall. "
         + (f"Lägst beviljandegrad hade: {lowest}. " if len(shown) else "")
-        + (f"{len(hidden)} strata har för få ärenden och visas inte (..). " if len(hidden) else "")
+        + (
+            f"{len(hidden)} strata döljs av röjandeskyddet och visas inte (..): de har för få "
+            "företag, eller uppgifterna skulle annars kunna räknas fram ur andra siffror. "
+            if len(hidden)
+            else ""
+        )
         + "Värdena finns i tabellen under diagrammet."
     )
     return figures.Figure(INTERSECTIONAL_FIGURES[0], title, figures.to_svg(figure), alt, data)

@@ -26,11 +26,13 @@ from rtp_eval.report_content import (
     number_cell,
     owner_type_table,
     ownership_table,
+    period_comparison_tables,
     periods_in,
     project_table,
     representation_table,
     resources_table,
 )
+from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
 
 SOURCE_LABELS_SV = {"business_support": "Företagsstöd", "project_support": "Projektstöd"}
 
@@ -129,8 +131,9 @@ def gender_context(
     equality: pd.DataFrame,
     differences: pd.DataFrame,
     support_types: Mapping[str, str],
+    changes: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Tables and sentences of the R1 and R2 sections."""
+    """Tables and sentences of the R1 and R2 sections (`changes`: the period comparison)."""
     pooled = [p for p, kind in periods_in(business) if kind == "period"]
     order = CATEGORY_ORDER["support_type"]
     ordered_types = {
@@ -148,6 +151,7 @@ def gender_context(
         "r2_jobs": jobs_table(business),
         "equality": [equality_table(equality, p) for p in pooled],
         "periods": pooled,
+        **({} if changes is None else {"r2_periods": period_comparison_tables(changes)}),
     }
 
 
@@ -313,7 +317,13 @@ def goals_context(indicators: pd.DataFrame) -> dict[str, Any]:
 
 INTERSECTIONAL_KEYS = ("period", "group", "birth_background", "age_group", "area")
 OUTCOMES_SV = {"approval": "Beviljande", "amount": "Beviljat belopp (log)"}
-MODELS_SV = {"null": "Nollmodell (strata)", "main_effects": "Huvudeffekter + strata"}
+MODELS_SV = {
+    "null": "Modell 1: endast strata",
+    "main_effects": "Modell 2: strata och huvudeffekter",
+    "null_adjusted": "Modell 1, justerad för kontrollvariablerna",
+    "main_effects_adjusted": "Modell 2, justerad för kontrollvariablerna",
+    "null_with_unknown": "Känslighet: modell 1 med okända uppgifter som egna strata",
+}
 
 
 def _share(value: object) -> str:
@@ -377,24 +387,37 @@ def _model_label(record: Mapping[str, Any]) -> str:
     return f"{outcome}: {MODELS_SV.get(record['model'], record['model'])}"
 
 
+def _p_value(value: object) -> str:
+    number = float(value)  # type: ignore[arg-type]
+    return "< 0,001" if number < 0.001 else formatting.number(number, 3)
+
+
 def intersectional_model_table(summary: pd.DataFrame) -> ReportTable:
     name = "intersectional_model_summary"
     keys = ("period", "outcome", "model")
     rows = []
+    notes = []
     for record in summary.to_dict("records"):
         fitted = record["status"] == "fitted"
+        status = "skattad" if fitted else f"inte skattad: {record['reason_sv']}"
+        if fitted and record.get("boundary") is True:
+            status += "; variansen på gränsen 0 (singulär)"
         rows.append(
             [
                 Cell(_model_label(record)),
-                Cell("skattad" if fitted else f"inte skattad: {record['reason_sv']}"),
+                Cell(status),
                 number_cell(record, name, keys, "cases", formatting.number),
                 number_cell(record, name, keys, "strata", formatting.number),
                 number_cell(record, name, keys, "vpc", _share),
+                number_cell(record, name, keys, "lr_p_value", _p_value),
                 number_cell(record, name, keys, "pcv", _share),
                 number_cell(record, name, keys, "auc", _index),
                 number_cell(record, name, keys, "flagged_strata", formatting.number),
             ]
         )
+        note = record.get("pcv_note_sv")
+        if fitted and isinstance(note, str) and note:
+            notes.append(f"PCV, {_model_label(record)}: {note}.")
     return ReportTable(
         id="tabell-maihda",
         caption="Flernivåmodeller av beviljande och beviljat belopp (MAIHDA)",
@@ -404,6 +427,7 @@ def intersectional_model_table(summary: pd.DataFrame) -> ReportTable:
             "Ärenden",
             "Strata",
             "VPC",
+            "p-värde, ingen varians mellan strata",
             "PCV",
             "AUC",
             "Avvikande strata",
@@ -411,11 +435,68 @@ def intersectional_model_table(summary: pd.DataFrame) -> ReportTable:
         rows=rows,
         text_columns=frozenset({1}),
         notes=[
-            "Tomma celler (..) i VPC, PCV och AUC betyder att måttet inte hör till modellen eller "
-            "att modellen inte skattades.",
+            "Tomma celler (..) betyder att måttet inte hör till modellen eller att modellen inte "
+            "skattades.",
+            "p-värdet prövar om variansen mellan strata är 0 med ett kvottest; eftersom 0 är "
+            "gränsen för en varians jämförs testvärdet med en blandning till hälften av χ²₀ och "
+            "χ²₁.",
+            *notes,
             *_sampling_notes(summary),
         ],
     )
+
+
+def intersectional_variance_table(summary: pd.DataFrame) -> ReportTable:
+    """The between-strata variance and VPC of every fitted model, with their intervals."""
+    name = "intersectional_model_summary"
+    keys = ("period", "outcome", "model")
+    fitted = summary[summary["status"] == "fitted"]
+    rows = [
+        [
+            Cell(_model_label(record)),
+            Cell(str(record.get("method") or "")),
+            *(
+                number_cell(record, name, keys, column, fmt)
+                for column, fmt in (
+                    ("stratum_variance", _variance),
+                    ("stratum_variance_ci_low", _variance),
+                    ("stratum_variance_ci_high", _variance),
+                    ("vpc", _share),
+                    ("vpc_ci_low", _share),
+                    ("vpc_ci_high", _share),
+                    ("lr_statistic", _index),
+                )
+            ),
+        ]
+        for record in fitted.to_dict("records")
+    ]
+    return ReportTable(
+        id="tabell-maihda-varians",
+        caption="Variansen mellan strata och VPC med 95 % profilintervall",
+        columns=[
+            "Utfall och modell",
+            "Skattningsmetod",
+            "Varians mellan strata",
+            "Intervall, lägre",
+            "Intervall, övre",
+            "VPC",
+            "VPC, lägre",
+            "VPC, övre",
+            "Kvottest (LR)",
+        ],
+        rows=rows,
+        text_columns=frozenset({1}),
+        notes=[
+            "Intervallen är profillikelihoodintervall för beviljandemodellerna; för "
+            "beloppsmodellerna beräknas inget intervall (..). En varians på gränsen 0 betyder "
+            "att data inte visar några skillnader mellan strata utöver slumpen; intervallets "
+            "övre gräns visar hur stora skillnader data inte kan utesluta."
+        ],
+    )
+
+
+def _variance(value: object) -> str:
+    return formatting.number(value, 3)
 
 
 def _sampling_notes(summary: pd.DataFrame) -> list[str]:
@@ -478,8 +559,44 @@ def _q_value(value: object) -> str:
     return "< 0,001" if number < 0.001 else formatting.number(number, 3)
 
 
-def intersectional_sentences(summary: pd.DataFrame, flagged: int) -> list[str]:
-    """The model results in plain Swedish."""
+def _vpc_interval(record: Mapping[str, Any]) -> str:
+    low, high = record.get("vpc_ci_low"), record.get("vpc_ci_high")
+    if formatting.is_missing(low) or formatting.is_missing(high):
+        return ""
+    return f", 95 % intervall {_share(low)}–{_share(high)}"
+
+
+def _vpc_text(record: Mapping[str, Any]) -> str:
+    return f"VPC {_share(record['vpc'])}{_vpc_interval(record)}"
+
+
+def _variance_sentence(record: Mapping[str, Any], what: str, alpha: float) -> str:
+    """Whether the strata differ in `what`, as the test of σ²_u = 0 says."""
+    p_value = record.get("lr_p_value")
+    tested = not formatting.is_missing(p_value)
+    if tested and float(p_value) >= alpha:
+        boundary = (
+            " Variansen mellan strata skattas till 0 (på gränsen)."
+            if record.get("boundary") is True
+            else ""
+        )
+        return (
+            f"Ingen säker skillnad mellan strata i {what}: kvottestet av att variansen mellan "
+            f"strata är 0 ger p = {_p_value(p_value)} (modell 1: {_vpc_text(record)})."
+            f"{boundary} Den övre gränsen visar hur stora skillnader data inte kan utesluta."
+        )
+    test = f"; p = {_p_value(p_value)}" if tested else ""
+    return (
+        f"Skillnader mellan strata står för {_share(record['vpc'])} av variationen i {what} "
+        f"(VPC i modell 1{_vpc_interval(record)}{test}); resten är skillnader mellan ärenden "
+        "inom samma stratum."
+    )
+
+
+def intersectional_sentences(
+    summary: pd.DataFrame, flagged: int, alpha: float = 1 - DEFAULT_CONFIDENCE_LEVEL
+) -> list[str]:
+    """The model results in plain Swedish, saying no more than the tests support."""
 
     def pick_row(outcome: str, model: str) -> dict[str, Any] | None:
         rows = summary[(summary["outcome"] == outcome) & (summary["model"] == model)]
@@ -491,17 +608,26 @@ def intersectional_sentences(summary: pd.DataFrame, flagged: int) -> list[str]:
         reason = null["reason_sv"] if null is not None else "inga ärenden"
         sentences.append(f"Modellen för beviljande skattades inte: {reason}.")
     else:
-        sentences.append(
-            f"Skillnader mellan strata står för {_share(null['vpc'])} av variationen i om en "
-            "ansökan beviljas (VPC i nollmodellen); resten är skillnader mellan ärenden inom "
-            "samma stratum."
-        )
+        sentences.append(_variance_sentence(null, "om en ansökan beviljas", alpha))
         if not pd.isna(main["pcv"]):
+            singular = (
+                " (modell 2 har variansen 0 kvar: en singulär skattning)"
+                if main.get("boundary") is True
+                else ""
+            )
             sentences.append(
                 f"Kön, födelsebakgrund, ålder och område var för sig (huvudeffekterna) förklarar "
-                f"{_share(main['pcv'])} av skillnaderna mellan strata (PCV). Det som återstår, "
-                f"VPC {_share(main['vpc'])}, är det som bara syns i kombinationerna "
+                f"{_share(main['pcv'])} av skillnaderna mellan strata (PCV){singular}. Det som "
+                f"återstår, VPC {_share(main['vpc'])}, är det som bara syns i kombinationerna "
                 "(interaktioner)."
+            )
+        else:
+            note = str(main.get("pcv_note_sv") or "kan inte skattas").removeprefix(
+                "kan inte skattas: "
+            )
+            sentences.append(
+                "Hur stor del av skillnaderna mellan strata som huvudeffekterna förklarar (PCV) "
+                f"kan inte skattas: {note}."
             )
         if not pd.isna(null["auc"]):
             sentences.append(
@@ -516,12 +642,15 @@ def intersectional_sentences(summary: pd.DataFrame, flagged: int) -> list[str]:
             else "Inget stratum som kan redovisas avviker tydligt från vad huvudeffekterna "
             "förutsäger."
         )
+        sensitivity = pick_row("approval", "null_with_unknown")
+        if sensitivity is not None and sensitivity["status"] == "fitted":
+            sentences.append(
+                "Känslighetsanalys: när ärenden med okända uppgifter tas med som egna strata "
+                f"blir {_vpc_text(sensitivity)} (p = {_p_value(sensitivity['lr_p_value'])})."
+            )
     amount_null = pick_row("amount", "null")
     if amount_null is not None and amount_null["status"] == "fitted":
-        sentences.append(
-            f"För beviljat belopp står skillnader mellan strata för {_share(amount_null['vpc'])} "
-            "av variationen (VPC)."
-        )
+        sentences.append(_variance_sentence(amount_null, "beviljat belopp (logaritmerat)", alpha))
     elif amount_null is not None:
         sentences.append(
             f"Modellen för beviljat belopp skattades inte: {amount_null['reason_sv']}."
@@ -569,6 +698,7 @@ def intersectional_context(
             "model": model,
             "table": intersectional_table(table, keys, period),
             "models": intersectional_model_table(summary),
+            "variances": intersectional_variance_table(summary),
             "flagged": intersectional_flagged_table(strata, keys),
             "sentences": intersectional_sentences(summary, len(shown)),
         }

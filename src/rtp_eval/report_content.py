@@ -171,7 +171,7 @@ def representation_table(business: pd.DataFrame) -> ReportTable:
 
 
 def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
-    """Women-men difference in approval rate with Newcombe interval and exact test."""
+    """Women-men difference in approval rate with Newcombe interval and the p-value of its test."""
     name = "approval_rate_difference"
     keys = ("source", "period", "classification", "category_type", "category")
     selected = differences[
@@ -183,6 +183,7 @@ def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
     for period, _ in periods_in(selected):
         row = pick(selected, period=period)
         rows.append([Cell(period), *number_cells(row, name, keys, DIFFERENCE_COLUMNS)])
+    tests = sum(1 for row in rows if not row[-1].suppressed)
     return ReportTable(
         id="tabell-r1-skillnad",
         caption="Skillnad i beviljandegrad mellan kvinnoledda och mansledda företag",
@@ -193,14 +194,108 @@ def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
             "Skillnad, procentenheter",
             "95 % intervall, lägre",
             "95 % intervall, övre",
-            "p-värde (Fishers exakta test)",
+            "p-värde (test som hör till Newcombes intervall)",
         ],
         rows=rows,
         notes=[
             "Skillnaden är kvinnoleddas minus mansleddas beviljandegrad. Intervallet är "
-            "Newcombes intervall för en skillnad mellan två andelar."
+            "Newcombes intervall för en skillnad mellan två andelar, och p-värdet kommer från "
+            "testet som hör till samma intervall: p är under 0,05 precis när intervallet inte "
+            "innehåller 0.",
+            *multiple_testing_note(tests),
         ],
     )
+
+
+def multiple_testing_note(tests: int, alpha: float = 0.05) -> list[str]:
+    """The warning that goes with many unadjusted p-values (none for fewer than two)."""
+    if tests < 2:
+        return []
+    expected = formatting.number(tests * alpha, 1)
+    level = formatting.number(alpha, 2)
+    return [
+        f"p-värdena är ojusterade, ett per rad. Med {tests} test hamnar i genomsnitt "
+        f"{expected} p-värden under {level} enbart av slumpen, även om det inte finns några "
+        "verkliga skillnader. Läs dem som en sållning av var det kan finnas skillnader, "
+        "inte som bevis."
+    ]
+
+
+def period_comparison_tables(changes: pd.DataFrame) -> list[ReportTable]:
+    """R2: decisions and granted amounts per year in periods of different length, by leadership.
+
+    From `business_support_by_gender_period_change` (all support types): the published totals
+    beside their annual means, and the change of the mean, one table per pair of periods.
+    """
+    name = "business_support_by_gender_period_change"
+    keys = ("period_from", "period_to", "support_type", "classification", "group")
+    selected = changes[
+        (changes["support_type"].astype(str) == "all")
+        & (changes["classification"].astype(str) == "leadership")
+    ]
+    tables = []
+    for (start, end), pair in selected.groupby(["period_from", "period_to"], sort=False):
+        years = {side: _years_text(pair[f"years_{side}"].iloc[0]) for side in ("from", "to")}
+        rows = []
+        for group, label in [*GROUPS_SV["leadership"].items(), ("all", "Samtliga")]:
+            row = pick(pair, group=group)
+            if row is not None:
+                rows.append([Cell(label), *number_cells(row, name, keys, PER_YEAR_COLUMNS)])
+        tables.append(
+            ReportTable(
+                id=f"tabell-r2-per-ar-{start}-{end}",
+                caption=(
+                    f"Beviljat belopp och beslutade ärenden per år, {start} och {end}, "
+                    "efter vd:s kön (alla stödformer)"
+                ),
+                columns=[
+                    "Grupp",
+                    f"Beviljat belopp {start} ({years['from']})",
+                    f"Per år {start}",
+                    f"Beviljat belopp {end} ({years['to']})",
+                    f"Per år {end}",
+                    "Förändring per år, %",
+                    f"Beslutade ärenden per år {start}",
+                    f"Beslutade ärenden per år {end}",
+                ],
+                rows=rows,
+                notes=[
+                    "Perioderna är olika långa, så deras totaler går inte att jämföra direkt. "
+                    "Medelvärdet per år är periodens total delad med antalet år, och "
+                    "förändringen avser medelvärdet per år."
+                ],
+            )
+        )
+    return tables
+
+
+def _years_text(value: object) -> str:
+    return f"{int(float(str(value)))} år"
+
+
+ROUNDING_NOTE = "Andelarna är avrundade och summerar därför inte alltid till 100 %."
+
+
+def shown_percent(text: str) -> float | None:
+    """The number of a printed share (`19,4 %` -> 19.4); None for `..` or other text."""
+    compact = text.replace("\u00a0", "").replace(" ", "").replace("−", "-")
+    if not compact.endswith("%"):
+        return None
+    try:
+        return float(compact.removesuffix("%").replace(",", "."))
+    except ValueError:
+        return None
+
+
+def rounding_note(groups: Sequence[Sequence[str]]) -> list[str]:
+    """The rounding note if some group of printed shares that make up a whole does not add up
+    to 100 % as printed. A group with a hidden share is left out: it cannot add up anyway."""
+    for texts in groups:
+        values = [shown_percent(text) for text in texts]
+        known = [v for v in values if v is not None]
+        if known and len(known) == len(values) and abs(sum(known) - 100.0) > 1e-6:
+            return [ROUNDING_NOTE]
+    return []
 
 
 def resources_table(
@@ -297,10 +392,12 @@ def equality_table(equality: pd.DataFrame, period: str) -> ReportTable:
     name = "project_support_equality"
     keys = ("period", "equality_assessment")
     rows = []
+    levels = []
     for level, label in EQUALITY_LEVELS_SV.items():
         row = pick(equality, period=period, equality_assessment=level)
         if row is None:
             continue
+        levels.append(level)
         rows.append(
             [
                 Cell(label),
@@ -311,6 +408,8 @@ def equality_table(equality: pd.DataFrame, period: str) -> ReportTable:
                 number_cell(row, name, keys, "routine_applied", formatting.number),
             ]
         )
+    # The levels' shares of the amount make up the whole (the last row, `all`).
+    level_shares = [row[4].text for row, level in zip(rows, levels, strict=True) if level != "all"]
     return ReportTable(
         id=f"tabell-jamstalldhet-{period}",
         caption=f"Projektbeslut efter jämställdhetsbedömning (horisontellt kriterium), {period}",
@@ -323,6 +422,7 @@ def equality_table(equality: pd.DataFrame, period: str) -> ReportTable:
             "Beredda med jämställdhetsrutinen",
         ],
         rows=rows,
+        notes=rounding_note([level_shares]),
     )
 
 
@@ -384,6 +484,10 @@ def _pct(value: object) -> str:
 
 def _pp(value: object) -> str:
     return formatting.number(float(value) * 100, 1)
+
+
+def _one_decimal(value: object) -> str:
+    return formatting.number(value, 1)
 
 
 def _jobs(value: object) -> str:
@@ -509,6 +613,15 @@ DIFFERENCE_COLUMNS = (
     ("approval_rate_difference_ci_low", _pp),
     ("approval_rate_difference_ci_high", _pp),
     ("p_value", _p_value),
+)
+PER_YEAR_COLUMNS = (
+    ("amount_granted_sek_from", formatting.kronor),
+    ("amount_granted_sek_per_year_from", formatting.kronor),
+    ("amount_granted_sek_to", formatting.kronor),
+    ("amount_granted_sek_per_year_to", formatting.kronor),
+    ("amount_granted_sek_per_year_change_pct", _one_decimal),
+    ("decisions_per_year_from", _one_decimal),
+    ("decisions_per_year_to", _one_decimal),
 )
 JOBS_COLUMNS = (
     ("expected_jobs_women", _jobs),

@@ -100,6 +100,7 @@ rule indicators:
         definitions=INDICATOR_DOCUMENT,
         definitions_file=INDICATORS_FILE,
         min_units=config["disclosure"]["min_units"],
+        confidence_level=config["statistics"]["confidence_level"],
         code=CODE_VERSION,
     script:
         "../../scripts/indicators.py"

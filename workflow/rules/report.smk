@@ -9,6 +9,7 @@ rule render_report:
         projects=f"{RESULTS}/tables/project_support_by_gender.csv",
         equality=f"{RESULTS}/tables/project_support_equality.csv",
         differences=f"{RESULTS}/tables/approval_rate_difference.csv",
+        changes=f"{RESULTS}/tables/business_support_by_gender_period_change.csv",
         indicators=rules.indicators.output.table,
         figures_svg=expand(f"{RESULTS}/figures/{{name}}.svg", name=GENDER_FIGURES),
         figures_meta=expand(f"{RESULTS}/figures/{{name}}.json", name=GENDER_FIGURES),
