@@ -69,7 +69,7 @@ def national_config(workdir: Path) -> None:
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     with (REPO / "data" / "reference" / "counties.csv").open(encoding="utf-8") as handle:
         counties = [row["county_code"] for row in csv.DictReader(handle)]
-    config["region"] = {"name": "Sverige (syntetiska nationella data)", "county_codes": counties}
+    config["region"] |= {"name": "Sverige (syntetiska nationella data)", "county_codes": counties}
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from rtp_eval import io
-from rtp_eval.config import classification_settings, validation_settings
+from rtp_eval.config import classification_settings, read_limits, validation_settings
 from rtp_eval.importing import import_file
 from rtp_eval.pseudonymise import resolve_key
 from rtp_eval.reading import ReadOptions
@@ -29,6 +29,8 @@ def main(snakemake) -> None:
         Path(snakemake.params.reference_dir),
         extra_labels=settings["labels"],
         region_county_codes=settings["region"]["county_codes"],
+        programme_areas=settings["region"].get("programme_areas", {}),
+        unlisted_labels=settings["validation"].get("unlisted_labels", {}),
     )
     result = import_file(
         raw,
@@ -40,6 +42,7 @@ def main(snakemake) -> None:
         classification_settings(settings),
         key,
         ReadOptions(**settings["read_options"]),
+        read_limits(settings),
     )
     counts = {k: v for k, v in result.quality.items() if k.startswith("rows_")}
     log.info("%s: %s", result.quality["file"], counts)

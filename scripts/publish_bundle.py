@@ -3,8 +3,6 @@
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-
 from rtp_eval import io
 from rtp_eval.catalog import TABLES
 from rtp_eval.publish import bundle_csv, workbook_bytes
@@ -13,19 +11,20 @@ from rtp_eval.runner import log, run_step
 
 
 def main(snakemake) -> None:
+    # Typed by the catalogue, so numbers stay numbers in the workbook and get the decimal
+    # comma in the CSV files, and only text is neutralised.
     tables = {
-        Path(path).stem: pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        for path in snakemake.input.tables
+        Path(path).stem: io.read_table(path, Path(path).stem) for path in snakemake.input.tables
     }
+    epoch = data_epoch(tables["business_support_by_gender"])
+    timestamp = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+    # Built (and its cell lengths checked) before anything is written, so a bundle stopped by a
+    # text too long for Excel leaves no partial set of files.
+    workbook = workbook_bytes(tables, {n: t.title_sv for n, t in TABLES.items()}, timestamp)
     outputs = {Path(path).stem: path for path in snakemake.output.csv}
     for name, frame in tables.items():
         io.write_text(outputs[name], bundle_csv(frame))
-    epoch = data_epoch(tables["business_support_by_gender"])
-    timestamp = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
-    io.write_bytes(
-        snakemake.output.xlsx,
-        workbook_bytes(tables, {n: t.title_sv for n, t in TABLES.items()}, timestamp),
-    )
+    io.write_bytes(snakemake.output.xlsx, workbook)
     log.info("Bundle: %d tables as CSV and XLSX", len(tables))
 
 

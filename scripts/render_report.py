@@ -11,6 +11,7 @@ from rtp_eval.catalog import table as catalog_table
 from rtp_eval.formatting import long_date
 from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
 from rtp_eval.report import (
+    ANALYST_IMAGE_FOLDER,
     appendix_context,
     audit_sentence,
     data_epoch,
@@ -82,6 +83,8 @@ def main(snakemake) -> None:
             dict(zip(sections["section"], sections["label_sv"], strict=True)),
             params.area_labels,
             Path(snakemake.input.realia).read_text(encoding="utf-8"),
+            Path(snakemake.input.realia),
+            ANALYST_IMAGE_FOLDER,
         ),
         **appendix_context(
             business,
@@ -100,7 +103,13 @@ def main(snakemake) -> None:
     }
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)
-    pdf = render_pdf(html, source_date_epoch=epoch, public_url=params.report.get("public_url"))
+    # The project folder is the working directory: the PDF may read files there, nothing else.
+    pdf = render_pdf(
+        html,
+        source_date_epoch=epoch,
+        public_url=params.report.get("public_url"),
+        project=Path.cwd(),
+    )
     io.write_bytes(snakemake.output.pdf, add_figure_alt_texts(pdf, figure_labels(html)))
 
 

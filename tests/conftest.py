@@ -45,7 +45,11 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def reference() -> Reference:
-    return load_reference(REPO / "data" / "reference", region_county_codes=["23"])
+    return load_reference(
+        REPO / "data" / "reference",
+        region_county_codes=["23"],
+        programme_areas=SHIPPED_CONFIG["region"]["programme_areas"],
+    )
 
 
 @pytest.fixture(scope="session")

@@ -23,9 +23,12 @@ import yaml
 from rtp_eval.config import classification_settings, validation_settings
 from rtp_eval.errors import ConfigError, InputFileError, UserFacingError
 from rtp_eval.importing import ImportResult, import_file
+from rtp_eval.owner_follow_up import OwnerImport, import_owner_file
 from rtp_eval.pseudonymise import DEMO_KEY, resolve_key
+from rtp_eval.reading import ReadLimits, ReadOptions
 from rtp_eval.reference import Reference
 from rtp_eval.runner import run_step
+from rtp_eval.validation import ValidationResult
 from tests.conftest import REPO
 
 CORPUS = REPO / "tests" / "data" / "bad"
@@ -50,8 +53,22 @@ def display_name(raw: Path, expected: dict[str, Any]) -> str:
 
 def run_import(
     raw: Path, expected: dict[str, Any], reference: Reference, config: dict[str, Any]
-) -> ImportResult:
+) -> ImportResult | OwnerImport:
+    """Import as the workflow does, with the case's `files:` entry and `limits:` if it has any."""
     source = expected["source"]
+    settings = expected.get("settings", {})
+    read_options = ReadOptions(**settings.get("read_options", {}))
+    limits = ReadLimits(**settings.get("limits", {}))
+    if source == "owner_follow_up":
+        return import_owner_file(
+            raw,
+            display_name(raw, expected),
+            expected["year"],
+            reference.labels["sex"],
+            config["goals"]["owner_follow_up"]["columns"],
+            read_options,
+            limits,
+        )
     return import_file(
         raw,
         display_name(raw, expected),
@@ -63,6 +80,8 @@ def run_import(
         ),
         classification_settings(config),
         DEMO_KEY.encode(),
+        read_options,
+        limits,
     )
 
 
@@ -88,11 +107,30 @@ def test_the_committed_corpus_is_what_the_generator_writes() -> None:
             assert (CORPUS / name).read_bytes() == data, f"{name}: run make_corpus.py again"
 
 
+def record_validations(monkeypatch: pytest.MonkeyPatch) -> list[ValidationResult]:
+    """The validation results of the imports that follow, for their cell issues."""
+    from rtp_eval import importing
+
+    results: list[ValidationResult] = []
+    original = importing.validate
+
+    def recording(*args: Any, **kwargs: Any) -> ValidationResult:
+        results.append(original(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(importing, "validate", recording)
+    return results
+
+
 @pytest.mark.parametrize("name", sorted(corpus()))
 def test_bad_input_gives_its_expected_outcome(
-    name: str, reference: Reference, default_config: dict[str, Any]
+    name: str,
+    reference: Reference,
+    default_config: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     raw, expected = corpus()[name]
+    validations = record_validations(monkeypatch)
     shown = display_name(raw, expected)
     if "error" in expected:
         want = expected["error"]
@@ -119,6 +157,15 @@ def test_bad_input_gives_its_expected_outcome(
         for r in result.quarantine.itertuples()
     ]
     assert found == expected["quarantine"]
+    # Cells changed in kept rows (blanked, cut, cleaned) are listed, never silently changed.
+    # (The owner follow-up has its own validation, without cell issues.)
+    issues = [
+        {"row": int(r.row), "column": r.column, "issue_code": r.issue_code}
+        for validation in validations
+        for r in validation.cell_issues.itertuples()
+    ]
+    assert len(validations) == (expected["source"] != "owner_follow_up")
+    assert issues == expected.get("cell_issues", [])
     quality = result.quality
     assert {key: quality[key] for key in expected["counts"]} == expected["counts"]
     # Reconciliation: every row read is accounted for exactly once.
@@ -190,6 +237,7 @@ def _cross_file_and_reconciliation_errors() -> list[UserFacingError]:
     from rtp_eval.discovery import discover_raw_files
     from rtp_eval.importing import check_reconciliation
     from rtp_eval.quality import check_case_ids_across_files, verify_counts
+    from rtp_eval.reading import check_file_size
 
     errors: list[UserFacingError] = []
     frames = [
@@ -213,6 +261,8 @@ def _cross_file_and_reconciliation_errors() -> list[UserFacingError]:
             lambda: check_reconciliation(record),
             lambda: verify_counts(record, clean, 1),
             lambda: discover_raw_files(Path(folder)),
+            lambda: discover_raw_files(Path(folder), (2017, 2100)),  # 2016 is outside
+            lambda: check_file_size(300 * 1024 * 1024, "data/raw/x/2016.csv", ReadLimits()),
             lambda: resolve_key(
                 demo=False, use_demo_key=False, key_env="K", key_file=str(short_key), environ={}
             ),

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rtp_eval.config import check_config, load_schema, package_fingerprint
+from rtp_eval.config import check_config, file_years, load_schema, package_fingerprint, read_limits
+from rtp_eval.discovery import DEFAULT_YEARS
 from rtp_eval.errors import ConfigError
+from rtp_eval.reading import ReadLimits
 from tests.conftest import REPO
 
 SCHEMA = load_schema(REPO / "workflow" / "schemas" / "config.schema.yaml")
@@ -99,3 +101,98 @@ def test_package_fingerprint_follows_code_edits(tmp_path: Path) -> None:
         (package / "parsing.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8"
     )
     assert package_fingerprint(package) != before
+
+
+# --- the edition folder and the limits on raw files ------------------------------------------
+
+
+@pytest.mark.parametrize("edition", ["..", ".", "../x", "a/b", "/tmp", "2012 2021", "", "a\\b"])
+def test_an_edition_that_could_leave_reports_is_refused(default_config: dict, edition: str) -> None:
+    config = copy.deepcopy(default_config)
+    config["report"]["edition"] = edition
+    with pytest.raises(ConfigError) as error:
+        _check(config)
+    assert error.value.key == "report.edition"
+    assert "not '.' or '..'" in error.value.problem
+
+
+@pytest.mark.parametrize("edition", ["2012-2021", "v1.2_slutlig", "...", ".utkast", "2021."])
+def test_a_plain_folder_name_is_an_edition(default_config: dict, edition: str) -> None:
+    config = copy.deepcopy(default_config)
+    config["report"]["edition"] = edition
+    _check(config)
+    reports = Path("/project/reports")
+    assert (reports / edition).resolve().parent == reports
+
+
+def test_the_limits_default_to_the_schema_and_the_code(default_config: dict) -> None:
+    defaults = {
+        name: spec["default"] for name, spec in SCHEMA["properties"]["limits"]["properties"].items()
+    }
+    assert read_limits({}) == ReadLimits() == read_limits({"limits": defaults})
+    assert read_limits(default_config) == ReadLimits()
+    assert file_years({}) == DEFAULT_YEARS == tuple(defaults["file_years"])
+    assert read_limits({"limits": {"max_columns": 20}}).max_columns == 20
+
+
+@pytest.mark.parametrize(
+    ("limits", "key", "words"),
+    [
+        ({"file_years": [2100, 2000]}, "limits.file_years", "the first year is after the last"),
+        ({"max_columns": 0}, "limits.max_columns", "less than the minimum of 1"),
+        ({"max_file_mb": "200 MB"}, "limits.max_file_mb", "not of type 'integer'"),
+        ({"max_rows": 5}, "limits", "'max_rows'"),
+    ],
+)
+def test_wrong_limits_are_named(default_config: dict, limits: dict, key: str, words: str) -> None:
+    config = copy.deepcopy(default_config)
+    config["limits"] = limits
+    with pytest.raises(ConfigError) as error:
+        _check(config)
+    assert (error.value.key, words in error.value.problem) == (key, True), error.value.problem
+
+
+def test_files_settings_for_the_owner_follow_up_and_header_row(default_config: dict) -> None:
+    config = copy.deepcopy(default_config)
+    config["files"] = {"owner_follow_up/2018.xlsx": {"header_row": 3, "sheet": "Blad2"}}
+    _check(config)
+    config["files"] = {"business_support/2016.csv": {"header_row": 0}}
+    with pytest.raises(ConfigError) as error:
+        _check(config)
+    assert error.value.key == "files.business_support/2016.csv.header_row"
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        (
+            lambda c: c["region"]["programme_areas"].update(Turism="Turism"),
+            "region.programme_areas",
+            "a code of lower-case letters",
+        ),
+        (
+            lambda c: c["region"]["programme_areas"].update(all="Alla"),
+            "region.programme_areas",
+            "should not be valid",
+        ),
+        (
+            lambda c: c["region"]["programme_areas"].update(t='=HYPERLINK("x")'),
+            "region.programme_areas.t",
+            "read as a formula",
+        ),
+        (
+            lambda c: c["validation"].update(unlisted_labels={"decision": "granted"}),
+            "validation.unlisted_labels",
+            "'decision'",
+        ),
+    ],
+)
+def test_programme_areas_and_unlisted_labels_are_checked(
+    default_config: dict, change, key: str, words: str
+) -> None:
+    config = copy.deepcopy(default_config)
+    change(config)
+    with pytest.raises(ConfigError) as error:
+        _check(config)
+    assert error.value.key == key
+    assert words in error.value.problem

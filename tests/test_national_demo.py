@@ -18,7 +18,7 @@ from rtp_eval.national_demo import (
     write_national_data,
 )
 from rtp_eval.reference import load_reference
-from tests.conftest import REPO, import_export
+from tests.conftest import REPO, SHIPPED_CONFIG, import_export
 
 SMALL = NationalConfig(decisions_per_year=1_200, first_year=2013, last_year=2015)
 
@@ -32,7 +32,11 @@ def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def imported(national: Path) -> dict:
-    reference = load_reference(REPO / "data" / "reference", region_county_codes=list(COUNTIES))
+    reference = load_reference(
+        REPO / "data" / "reference",
+        region_county_codes=list(COUNTIES),
+        programme_areas=SHIPPED_CONFIG["region"]["programme_areas"],
+    )
     results = {}
     for path in sorted(national.glob("*/*.csv")):
         name = path.relative_to(national).as_posix()

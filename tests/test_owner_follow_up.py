@@ -97,7 +97,8 @@ def test_missing_required_column_stops_with_one_message(
     with pytest.raises(InputFileError) as error:
         _import(path, reference)
     message = error.value.user_message()
-    assert message.startswith("Cannot import file 2018.csv, row 1: required column(s) missing")
+    assert message.startswith("Cannot import file 2018.csv, row 1: no header row among rows 1-2")
+    assert "required column(s) missing" in message and "(row 1 comes closest)" in message
     assert "'Ägardirektiv jämställdhet' (directive_includes_equality)" in message
 
 
@@ -135,3 +136,29 @@ def test_demo_files_import_without_quarantine(reference: Reference) -> None:
         result = import_owner_file(path, path.name, year, reference.labels["sex"])
         assert result.quarantine.empty, year
         assert len(result.clean) == 12
+
+
+def test_read_like_the_case_exports_and_in_the_quality_table(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """Title rows, `files:` settings and the quality record are those of the case exports."""
+    import hashlib
+
+    from rtp_eval.quality import quality_table, reconciliation_columns, verify_counts
+    from rtp_eval.reading import ReadLimits, ReadOptions
+
+    title = "Ägaruppföljning 2018, Region Jämtland Härjedalen"
+    path = _write(tmp_path, [title, "", HEADER, "Bolaget AB;100;Ja;Nej;Ja;3;4;Kvinna"])
+    result = _import(path, reference)
+    quality = result.quality
+    assert (quality["header_row"], quality["title_rows"], quality["rows_read"]) == (3, 1, 1)
+    assert result.clean["source_row"].tolist() == [4]
+    assert quality["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    table = quality_table([quality])
+    assert table.loc[0, "source"] == "owner_follow_up" and table.loc[0, "title_rows"] == 1
+    clean = result.clean[list(reconciliation_columns("owner_follow_up"))]
+    verify_counts(quality, clean, len(result.quarantine))
+    with pytest.raises(InputFileError, match="required column"):
+        _import(path, reference, read_options=ReadOptions(header_row=1))
+    with pytest.raises(InputFileError, match="limit of 5"):
+        _import(path, reference, limits=ReadLimits(max_columns=5))

@@ -304,3 +304,79 @@ def test_infinite_numeric_cells_are_parse_errors(value: float) -> None:
     ):
         with pytest.raises(ParseError):
             parse(value)
+
+
+# --- cleaning of text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("A\u030are", "Åre"),  # decomposed letters are composed (NFC)
+        (" Investeringsstöd\u200b", "Investeringsstöd"),  # zero-width space
+        ("\u202eInvesteringsstöd", "Investeringsstöd"),  # right-to-left override
+        ("Aktie\ufffebolag", "Aktiebolag"),  # a non-character XML refuses
+        ("Aktie\u00adbolag", "Aktiebolag"),  # soft hyphen
+        ("Rad ett\r\nrad två\tmed\u00a0tabb", "Rad ett rad två med tabb"),
+        ("\x1b[31mröd\x07\x00", "[31mröd"),  # ANSI escape, bell and NUL
+        ("a\u200b\u0301", "á"),  # removed before NFC, so the accent still composes
+        ("\ufeff\u2066x\u2069", "x"),  # byte-order mark and bidi isolates
+        ("  ", ""),
+    ],
+)
+def test_clean_text_examples(raw: str, clean: str) -> None:
+    assert parsing.clean_text(raw) == clean
+
+
+# Every code point, surrogates and non-characters included (st.text() leaves surrogates out).
+ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()))
+
+
+@given(ANY_TEXT)
+def test_clean_text_is_idempotent_nfc_and_visible(text: str) -> None:
+    import unicodedata
+
+    cleaned = parsing.clean_text(text)
+    assert parsing.clean_text(cleaned) == cleaned
+    assert unicodedata.is_normalized("NFC", cleaned)
+    assert not [c for c in cleaned if unicodedata.category(c) in ("Cc", "Cf", "Cs")]
+    assert not [c for c in cleaned if parsing.is_noncharacter(c)]
+    assert cleaned == cleaned.strip() and "  " not in cleaned
+    assert all(c == " " or not c.isspace() for c in cleaned)
+
+
+@given(ANY_TEXT, st.integers(0, 50))
+def test_cut_text_stays_within_the_limit(text: str, limit: int) -> None:
+    cut = parsing.cut_text(parsing.clean_text(text), limit)
+    assert len(cut) <= limit
+    assert parsing.clean_text(text).startswith(cut)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u00a0", "\u2060", "\ufeff", "\u061c", "\U000e0001", "\U0001fffe", "\ufdd0", "\x85"],
+)
+def test_only_whitespace_or_invisible_is_missing(text: str) -> None:
+    assert parsing.normalise_text(text) is None
+
+
+def test_labels_match_case_insensitively_after_cleaning() -> None:
+    labels = {parsing.normalise_header("Investeringsstöd"): "investment"}
+    for spelling in ("Investeringsstöd", "investeringsstöd", " Investeringsstöd\u200b"):
+        assert parsing.parse_code(spelling, labels) == "investment", spelling
+    assert parsing.parse_code("INVESTERINGSSTO\u0308D", labels) == "investment"
+    assert parsing.normalise_header("Stödtyp\u200b") == parsing.normalise_header("stödtyp")
+
+
+def test_free_text_is_cleaned_not_refused() -> None:
+    assert parsing.parse_text("Projekt\x07 i\u202e länet") == "Projekt i länet"
+    assert parsing.parse_text("\u200b") is None
+
+
+def test_an_identifier_is_kept_exactly_or_refused() -> None:
+    assert parsing.parse_identifier(" 2016-0001 ") == "2016-0001"
+    assert parsing.parse_identifier("Uppgift saknas") is None
+    with pytest.raises(ParseError, match=r"invisible character \(U\+200B\)"):
+        parsing.parse_identifier("2016-0001\u200b")
+    with pytest.raises(ParseError, match="101 characters, more than the 100 allowed"):
+        parsing.parse_identifier("9" * 101, max_chars=100)

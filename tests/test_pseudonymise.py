@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import stat
 import threading
 from pathlib import Path
@@ -63,3 +65,37 @@ def test_key_file_created_once_private_and_shared_by_concurrent_jobs(tmp_path: P
     assert list(path.parent.iterdir()) == [path]
     assert key_fingerprint(keys[0]) != key_fingerprint(b"x" * 32)
     assert keys[0].decode() not in key_fingerprint(keys[0])
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"),
+    [(0o600, False), (0o400, False), (0o640, True), (0o644, True), (0o604, True)],
+)
+def test_key_file_readable_by_others_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, mode: int, warned: bool
+) -> None:
+    path = tmp_path / "pseudonym.key"
+    path.write_text("k" * 64 + "\n", encoding="utf-8")
+    os.chmod(path, mode)
+    with caplog.at_level(logging.WARNING, logger="rtp_eval"):
+        assert ensure_key_file(path) == b"k" * 64
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    if warned:
+        assert len(warnings) == 1
+        assert str(path) in warnings[0] and f"{mode:04o}" in warnings[0]
+        assert "chmod 600" in warnings[0]
+    else:
+        assert warnings == []
+
+
+def test_created_key_file_is_private_under_a_permissive_umask(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    previous = os.umask(0o000)
+    try:
+        with caplog.at_level(logging.WARNING, logger="rtp_eval"):
+            ensure_key_file(tmp_path / "pseudonym.key")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "pseudonym.key").stat().st_mode) == 0o600
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]

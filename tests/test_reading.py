@@ -5,13 +5,23 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from rtp_eval.errors import InputFileError
-from rtp_eval.reading import ReadOptions, decode, detect_delimiter, read_raw_file
+from rtp_eval.reading import (
+    HeaderSpec,
+    ReadLimits,
+    ReadOptions,
+    _contains,
+    decode,
+    detect_delimiter,
+    first_long_line,
+    read_raw_file,
+)
 
 ROWS = "Ärendenummer;Beslutsdatum;Sökt belopp\nA-1;2016-03-01;1 394 300,50\nA-2;160302;Å\n"
 
@@ -167,3 +177,202 @@ def test_file_that_disappears_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as error:
         read_raw_file(tmp_path / "2016.csv", "2016.csv")
     assert "cannot be opened" in error.value.problem
+
+
+# --- the header row: title rows above it, found by its names or set in config ------------------
+
+SPEC = HeaderSpec(
+    required={"case_id": ("Ärendenummer", "case_id"), "decision_date": ("Beslutsdatum",)},
+    config_key="sources: business_support: columns",
+)
+TITLE = "Utdrag ur ärendehanteringssystemet, Region Jämtland Härjedalen, 2016-11-01"
+
+
+def _xlsx_rows(rows: list[list[object]]) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_with_two_title_rows(tmp_path: Path) -> None:
+    data = _xlsx_rows(
+        [
+            [TITLE],
+            ["Beslutade företagsstöd 2016"],
+            ["Ärendenummer", "Beslutsdatum", "Sökt belopp"],
+            ["A-1", "2016-03-01", 10],
+            [],
+            ["A-2", "2016-03-02", 20],
+        ]
+    )
+    table = read_raw_file(_write(tmp_path, "2016.xlsx", data), "2016.xlsx", spec=SPEC)
+    assert (table.header_row, table.title_rows) == (3, 2)
+    assert table.header == ["Ärendenummer", "Beslutsdatum", "Sökt belopp"]
+    assert table.row_numbers == [4, 6] and table.blank_rows_skipped == 1
+
+
+def test_xlsx_without_title_rows(tmp_path: Path) -> None:
+    data = _xlsx_rows([["case_id", "Beslutsdatum"], ["A-1", "2016-03-01"]])
+    table = read_raw_file(_write(tmp_path, "2016.xlsx", data), "2016.xlsx", spec=SPEC)
+    assert (table.header_row, table.title_rows, table.row_numbers) == (1, 0, [2])
+
+
+def test_csv_title_row_does_not_decide_the_delimiter(tmp_path: Path) -> None:
+    """The title has two commas and no semicolon: the header row decides."""
+    data = f"{TITLE}\n\n{ROWS}".encode()
+    table = read_raw_file(_write(tmp_path, "2016.csv", data), "2016.csv", spec=SPEC)
+    assert (table.header_row, table.title_rows, table.delimiter) == (3, 1, "semicolon")
+    assert table.row_numbers == [4, 5]
+    assert table.rows[0] == ["A-1", "2016-03-01", "1 394 300,50"]
+
+
+def test_header_row_setting_overrides_the_search(tmp_path: Path) -> None:
+    # Row 2 names the columns too, but the configured row 3 is the header.
+    text = f"{TITLE}\nÄrendenummer;Beslutsdatum\n{ROWS}"
+    path = _write(tmp_path, "2016.csv", text.encode())
+    assert read_raw_file(path, "2016.csv", spec=SPEC).header_row == 2
+    table = read_raw_file(path, "2016.csv", ReadOptions(header_row=3), SPEC)
+    assert (table.header_row, table.title_rows) == (3, 2)
+    assert table.header == ["Ärendenummer", "Beslutsdatum", "Sökt belopp"]
+    assert table.row_numbers == [4, 5]
+    xlsx = _write(tmp_path, "2017.xlsx", _xlsx_rows([["x"], ["Ärendenummer"], ["A-1"]]))
+    table = read_raw_file(xlsx, "2017.xlsx", ReadOptions(header_row=2))
+    assert (table.header, table.row_numbers, table.title_rows) == (["Ärendenummer"], [3], 1)
+
+
+@pytest.mark.parametrize(
+    ("header_row", "row", "words"),
+    [
+        (2, 2, "header row set in config (files: ... header_row) is empty"),
+        (9, None, "ends at row 5"),
+    ],
+)
+def test_header_row_setting_on_an_empty_or_missing_row(
+    tmp_path: Path, header_row: int, row: int | None, words: str
+) -> None:
+    path = _write(tmp_path, "2016.csv", f"{TITLE}\n\n{ROWS}".encode())
+    with pytest.raises(InputFileError) as error:
+        read_raw_file(path, "2016.csv", ReadOptions(header_row=header_row, delimiter=";"), SPEC)
+    assert error.value.row == row and words in error.value.problem
+    assert "header_row" in (error.value.hint or "")
+
+
+def test_no_header_among_the_first_20_rows(tmp_path: Path) -> None:
+    notes = "".join(f"Anteckning {n};;\n" for n in range(1, 21))
+    path = _write(tmp_path, "2016.csv", (notes + ROWS).encode())
+    with pytest.raises(InputFileError) as error:
+        read_raw_file(path, "2016.csv", spec=SPEC)
+    message = error.value.user_message()
+    assert message.startswith("Cannot import file 2016.csv: no header row among rows 1-20")
+    assert "'Ärendenummer' (case_id), 'Beslutsdatum' (decision_date)" in message
+    assert "header_row" in message and "sources: business_support: columns" in message
+
+
+def test_the_row_closest_to_a_header_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, "2016.xlsx", _xlsx_rows([[TITLE], ["Ärendenummer", "Datum"], ["A"]]))
+    with pytest.raises(InputFileError) as error:
+        read_raw_file(path, "2016.xlsx", spec=SPEC)
+    assert error.value.row == 2
+    assert error.value.problem == (
+        "no header row among rows 1-3: required column(s) missing: 'Beslutsdatum' "
+        "(decision_date) (row 2 comes closest)"
+    )
+
+
+def test_xlsx_with_a_wrong_declared_size_is_read_whole(tmp_path: Path) -> None:
+    """Some programs write <dimension ref="A1"/>: every row is read all the same."""
+    data = _xlsx_rows([["Ärendenummer", "Beslutsdatum"], ["A-1", "x"], ["A-2", "y"]])
+    data = _patch_zip(
+        data, "xl/worksheets/sheet1.xml", b'<dimension ref="A1:B3"/>', b'<dimension ref="A1"/>'
+    )
+    table = read_raw_file(_write(tmp_path, "2016.xlsx", data), "2016.xlsx", spec=SPEC)
+    assert table.rows == [["A-1", "x"], ["A-2", "y"]]
+
+
+def _patch_zip(data: bytes, member: str, old: bytes, new: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == member:
+                assert old in content
+                content = content.replace(old, new)
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "2016.csv", ROWS.encode() + b"A-3;2016-03-03;1\n" * 70_000)
+    assert path.stat().st_size > 1024 * 1024
+    with pytest.raises(InputFileError) as error:
+        read_raw_file(path, "2016.csv", limits=ReadLimits(max_file_mb=1))
+    assert error.value.problem == "the file is larger than the limit of 1 MB (2 MB)"
+    assert "max_file_mb" in (error.value.hint or "")
+    assert read_raw_file(path, "2016.csv").rows  # within the default limit
+
+
+def test_an_xlsx_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    data = _xlsx_rows([["Ärendenummer", "Beslutsdatum"], ["A-1", "x"]])
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+        target.writestr("xl/media/padding.bin", bytes(2 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 20_000
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook must not be parsed")
+
+    path = _write(tmp_path, "2016.xlsx", bomb.getvalue())
+    with monkeypatch.context() as patched:
+        patched.setattr(openpyxl, "load_workbook", no_parsing)
+        with pytest.raises(InputFileError) as error:
+            read_raw_file(path, "2016.xlsx", limits=ReadLimits(max_xlsx_uncompressed_mb=1))
+    assert "unpacks to more than the limit of 1 MB (3 MB)" in error.value.problem
+    assert read_raw_file(path, "2016.xlsx").rows == [["A-1", "x"]]
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b"", None),
+        (b"a" * 10, None),
+        (b"a" * 11, 1),
+        (b"a" * 10 + b"\n" + b"b" * 10 + b"\n", None),
+        (b"a\n" * 30 + b"c" * 11 + b"\nd\n", 31),
+        (b"a" * 10 + b"\r\n", 1),  # the carriage return is a byte of the line
+    ],
+)
+def test_first_long_line(data: bytes, line: int | None) -> None:
+    assert first_long_line(data, 10) == line
+
+
+def test_columns_beyond_the_limit_but_empty_do_not_count(tmp_path: Path) -> None:
+    text = "Ärendenummer;Beslutsdatum" + ";" * 30 + "\nA-1;x" + ";" * 30 + "\n"
+    path = _write(tmp_path, "2016.csv", text.encode())
+    limits = ReadLimits(max_columns=5)
+    assert read_raw_file(path, "2016.csv", spec=SPEC, limits=limits).row_numbers == [2]
+    path.write_bytes((text + "A-2;y" + ";" * 10 + "z\n").encode())
+    with pytest.raises(InputFileError) as error:
+        read_raw_file(path, "2016.csv", spec=SPEC, limits=limits)
+    assert error.value.row == 3 and "12 columns, more than the limit of 5" in error.value.problem
+
+
+def test_formulas_are_found_across_read_pieces() -> None:
+    for cut in range(1, 8):
+        text = b"x" * (8 - cut) + b"<f>A1</f>" + b"y" * 8
+        assert _contains(io.BytesIO(text), (b"<f>", b"<f "), chunk=8)
+    assert not _contains(io.BytesIO(b"<v>1</v>" * 10), (b"<f>", b"<f "), chunk=8)

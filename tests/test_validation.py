@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
 
-from rtp_eval.errors import InputFileError
-from rtp_eval.reading import RawTable
-from rtp_eval.reference import Reference
-from rtp_eval.validation import REASONS, ValidationSettings, validate
+from rtp_eval.catalog import TABLES
+from rtp_eval.errors import ConfigError, InputFileError
+from rtp_eval.reading import RawTable, UncalculatedFormula
+from rtp_eval.reference import Reference, load_reference
+from rtp_eval.schema import SOURCES, fields, free_text_fields
+from rtp_eval.validation import (
+    CELL_ISSUES,
+    REASONS,
+    ValidationSettings,
+    cell_issue_record,
+    validate,
+)
 from tests.conftest import REPO
 
 BUSINESS_HEADER = [
@@ -246,3 +255,153 @@ def test_two_columns_for_one_field_stop_the_file(reference: Reference) -> None:
             SETTINGS,
         )
     assert "both map to 'decision'" in error.value.problem
+
+
+# --- free text, closed vocabularies and cell issues (contract §1.6 and §1.6a) ---------------
+
+TEXT_HEADER = [*PROJECT_HEADER, "Projektnamn", "Projektägare", "Insatsområde"]
+VALID_TEXT = {
+    **VALID_PROJECT,
+    "Projektnamn": "Kompetens i länet",
+    "Projektägare": "Region Jämtland Härjedalen",
+    "Insatsområde": "Kompetensförsörjning",
+}
+
+
+def _project_text(reference: Reference, **changes: object):
+    rows = [VALID_TEXT, {**VALID_TEXT, "Ärendenummer": "P-2", **changes}]
+    return validate(
+        _table(TEXT_HEADER, rows), "project_support", PROJECT_ALIASES, reference, SETTINGS
+    )
+
+
+def _issues(result) -> list[tuple[int, str, str, str]]:
+    return [(int(r.row), r.column, r.issue_code, r.action) for r in result.cell_issues.itertuples()]
+
+
+@pytest.mark.parametrize("column", ["Projektnamn", "Projektägare"])
+@pytest.mark.parametrize("value", [UncalculatedFormula('=A3&" projekt"'), "#N/A", " #div/0! "])
+def test_an_unreadable_free_text_cell_is_blanked_and_the_decision_kept(
+    reference: Reference, column: str, value: object
+) -> None:
+    result = _project_text(reference, **{column: value})
+    assert result.quarantine.empty
+    field = {"Projektnamn": "project_title", "Projektägare": "owner_name"}[column]
+    assert result.accepted[field].isna().tolist() == [False, True]
+    assert _issues(result) == [(3, column, "unreadable", "blanked")]
+    assert "unreadable" in CELL_ISSUES
+
+
+@pytest.mark.parametrize("column", ["Beviljat belopp", "Insatsområde", "Jämställdhetsbedömning"])
+def test_an_unreadable_cell_that_feeds_a_statistic_quarantines_the_row(
+    reference: Reference, column: str
+) -> None:
+    result = _project_text(reference, **{column: UncalculatedFormula("=D3*0.8")})
+    assert _only_reason(result) == (3, column, "unparseable")
+    assert result.cell_issues.empty
+
+
+def test_long_free_text_is_cut_at_its_limit_and_listed(reference: Reference) -> None:
+    result = _project_text(reference, Projektnamn="Långt namn " * 100)
+    title = result.accepted["project_title"].iloc[1]
+    assert len(title) <= 500 and title.startswith("Långt namn Långt")
+    assert _issues(result) == [(3, "Projektnamn", "too_long", "cut")]
+    assert result.cell_issues["detail"].iloc[0] == "1099 characters, cut to 500"
+
+
+def test_invisible_characters_are_removed_and_listed(reference: Reference) -> None:
+    result = _project_text(
+        reference, Projektnamn="Projekt\u202e i länet", Insatsområde="kompetensförsörjning\u200b"
+    )
+    assert result.quarantine.empty
+    assert result.accepted["project_title"].tolist()[1] == "Projekt i länet"
+    assert result.accepted["programme_area"].tolist() == ["skills_supply", "skills_supply"]
+    assert _issues(result) == [
+        (3, "Projektnamn", "invisible_characters", "cleaned"),
+        (3, "Insatsområde", "invisible_characters", "cleaned"),
+    ]
+    assert "U+200B" in result.cell_issues["detail"].iloc[1]
+
+
+def test_a_free_text_programme_area_is_an_unknown_code(reference: Reference) -> None:
+    result = _project_text(reference, Insatsområde="Kund Anna Svensson 19640823-3234")
+    assert _only_reason(result) == (3, "Insatsområde", "unknown_code")
+
+
+def test_an_unlisted_label_can_be_counted_under_a_configured_code() -> None:
+    areas = {"skills_supply": "Kompetensförsörjning", "other": "Övriga insatsområden"}
+    reference = load_reference(
+        REPO / "data" / "reference",
+        region_county_codes=["23"],
+        programme_areas=areas,
+        unlisted_labels={"programme_area": "other"},
+    )
+    result = _project_text(reference, Insatsområde="Besöksnäring")
+    assert result.quarantine.empty
+    assert result.accepted["programme_area"].tolist() == ["skills_supply", "other"]
+    assert _issues(result) == [(3, "Insatsområde", "unlisted_label", "recoded")]
+    # An Excel error is no label: it is not counted as `other` but quarantined.
+    result = _project_text(reference, Insatsområde="#N/A")
+    assert _only_reason(result) == (3, "Insatsområde", "unparseable")
+
+
+def test_the_quality_record_counts_blanked_cells_and_lists_every_issue(
+    reference: Reference,
+) -> None:
+    import json
+
+    result = _project_text(reference, Projektnamn="#REF!", Projektägare="Region\u200b")
+    record = cell_issue_record(result.cell_issues)
+    assert record["cells_blanked"] == 1
+    assert [(i["row"], i["column"], i["action"]) for i in record["cell_issues"]] == [
+        (3, "Projektnamn", "blanked"),
+        (3, "Projektägare", "cleaned"),
+    ]
+    assert json.loads(json.dumps(record)) == record  # it goes into the JSON quality record
+    assert cell_issue_record(_project_text(reference).cell_issues) == {
+        "cells_blanked": 0,
+        "cell_issues": [],
+    }
+
+
+def test_a_cell_issue_does_not_repeat_the_free_text(reference: Reference) -> None:
+    formula = UncalculatedFormula('="Anna Svensson 19640823-3234"')
+    result = _project_text(reference, Projektnamn=formula)
+    assert "Anna" not in " ".join(result.cell_issues["detail"])
+    assert result.cell_issues["detail"].iloc[0].startswith("the cell holds a formula")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "key"),
+    [
+        ({"programme_areas": {"all": "Alla"}}, "region.programme_areas.all"),
+        (
+            {"programme_areas": {"a": "Turism", "b": "turism"}},
+            "region.programme_areas.b",
+        ),
+        (
+            {"programme_areas": {"a": "Turism"}, "unlisted_labels": {"programme_area": "b"}},
+            "validation.unlisted_labels.programme_area",
+        ),
+        (
+            {"programme_areas": {"a": "Turism"}, "extra_labels": {"programme_area": {"T": "b"}}},
+            "labels.programme_area.T",
+        ),
+    ],
+)
+def test_programme_area_configuration_errors_name_the_key(
+    arguments: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_reference(REPO / "data" / "reference", **arguments)
+    assert error.value.key == key
+
+
+def test_no_free_text_field_is_a_column_of_a_published_table() -> None:
+    """Every label in a published table comes from a code list or the configuration."""
+    kinds = {f.name: f.kind for source in SOURCES for f in fields(source)}
+    for name, spec in TABLES.items():
+        for column in spec.columns:
+            assert kinds.get(column) not in ("text", "identifier"), (name, column)
+    assert set(free_text_fields("project_support")) == {"project_title", "owner_name"}
+    assert set(free_text_fields("business_support")) == {"legal_form"}

@@ -42,7 +42,10 @@ def test_import_quality_reconciles(fixture_build: Path) -> None:
     ).all()
     row_2017 = quality.set_index("file").loc["data/raw/business_support/2017.csv"]
     assert row_2017["delimiter"] == "comma"
-    assert row_2017["extra_columns"] == "Handläggare"
+    # Unknown columns are counted, never named: a header is export text.
+    assert row_2017["extra_column_count"] == 1
+    published = fixture_build / "results" / "tables" / "import_quality.csv"
+    assert "Handläggare" not in published.read_text(encoding="utf-8")
     raw = (FIXTURE / "raw" / "business_support" / "2016.csv").read_bytes()
     assert (
         quality.set_index("file").loc["data/raw/business_support/2016.csv", "sha256"]
@@ -157,9 +160,10 @@ def test_unreadable_file_stops_with_one_clear_message(tmp_path: Path) -> None:
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert (
-        "Cannot import file data/raw/business_support/2018.csv, row 1: "
-        "required column(s) missing: 'Beslut' (decision)" in output
+        "Cannot import file data/raw/business_support/2018.csv, row 1: no header row among "
+        "rows 1-2: required column(s) missing: 'Beslut' (decision)" in output
     )
+    assert "set header_row for this file" in output
     assert "Traceback" not in output
     assert not (workdir / "results" / "clean" / "business_support" / "2018.parquet").exists()
     assert not (workdir / "results" / "quarantine" / "business_support" / "2018.csv").exists()

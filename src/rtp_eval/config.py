@@ -16,6 +16,7 @@ from rtp_eval.errors import ConfigError
 
 if TYPE_CHECKING:
     from rtp_eval.classify import ClassificationSettings
+    from rtp_eval.reading import ReadLimits
     from rtp_eval.validation import ValidationSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -78,6 +79,9 @@ def check_config(config: Mapping[str, Any], schema_doc: Mapping[str, Any], file:
             raise ConfigError(
                 file, f"periods.{label}", f"the label must match its years: '{first}-{last}'"
             )
+    first_year, last_year = file_years(config)
+    if first_year > last_year:
+        raise ConfigError(file, "limits.file_years", "the first year is after the last")
     as_of = config.get("validation", {}).get("as_of_date")
     if as_of is not None:
         try:
@@ -98,6 +102,23 @@ def validation_settings(config: Mapping[str, Any], year: int, today: dt.date) ->
         min_ceo_age=rules.get("min_ceo_age", 15),
         max_ceo_age=rules.get("max_ceo_age", 100),
     )
+
+
+def read_limits(config: Mapping[str, Any]) -> ReadLimits:
+    """The configured `limits:` on raw files (the schema's defaults where one is not set)."""
+    from rtp_eval.reading import ReadLimits
+
+    sizes = ("max_file_mb", "max_xlsx_uncompressed_mb", "max_columns", "max_line_kb")
+    limits = config.get("limits") or {}
+    return ReadLimits(**{name: limits[name] for name in sizes if name in limits})
+
+
+def file_years(config: Mapping[str, Any]) -> tuple[int, int]:
+    """The years a raw file may be named after (`limits: file_years`)."""
+    from rtp_eval.discovery import DEFAULT_YEARS
+
+    first, last = (config.get("limits") or {}).get("file_years", DEFAULT_YEARS)
+    return int(first), int(last)
 
 
 def classification_settings(config: Mapping[str, Any]) -> ClassificationSettings:

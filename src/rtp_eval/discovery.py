@@ -10,6 +10,8 @@ from rtp_eval.errors import InputFileError
 from rtp_eval.schema import SOURCES
 
 RAW_FILE = re.compile(r"^(?P<year>\d{4})\.(?P<ext>csv|xlsx)$")
+# config `limits: file_years`: a name like 1899.csv or 2961.csv is a typo, not a decision year.
+DEFAULT_YEARS: tuple[int, int] = (2000, 2100)
 
 
 @dataclass
@@ -24,28 +26,53 @@ class RawFiles:
         return self.files[source][year]
 
 
-def discover_raw_files(raw_dir: Path) -> RawFiles:
+def discover_raw_files(raw_dir: Path, years: tuple[int, int] = DEFAULT_YEARS) -> RawFiles:
     """Every `<source>/<YEAR>.csv|xlsx` below `raw_dir`; two files for one year is an error."""
-    files: dict[str, dict[int, Path]] = {source: {} for source in SOURCES}
+    files: dict[str, dict[int, Path]] = {}
     ignored: list[Path] = []
     for source in SOURCES:
-        folder = raw_dir / source
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.name.startswith("~$"):
-                continue
-            match = RAW_FILE.match(path.name)
-            if not match or not path.is_file():
-                ignored.append(path)
-                continue
-            year = int(match.group("year"))
-            if year in files[source]:
-                raise InputFileError(
-                    str(path),
-                    f"there are two files for {source} {year}: "
-                    f"{files[source][year].name} and {path.name}",
-                    hint="Keep one file per source and year in data/raw.",
-                )
-            files[source][year] = path
+        files[source], skipped = discover_source(raw_dir, source, years)
+        ignored += skipped
     return RawFiles(files, ignored)
+
+
+def discover_source(
+    raw_dir: Path, source: str, years: tuple[int, int] = DEFAULT_YEARS
+) -> tuple[dict[int, Path], list[Path]]:
+    """`<raw_dir>/<source>/<YEAR>.csv|xlsx` by year, and the files whose names do not fit.
+
+    A year outside `years` or two files for one year stop the run: both are mistakes that
+    would otherwise publish a wrong year, or one of the two files silently.
+    """
+    files: dict[int, Path] = {}
+    ignored: list[Path] = []
+    folder = raw_dir / source
+    if not folder.is_dir():
+        return files, ignored
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "~$")):  # hidden files and Excel's lock files
+            continue
+        match = RAW_FILE.match(path.name)
+        if not match or not path.is_file():
+            ignored.append(path)
+            continue
+        year = int(match.group("year"))
+        check_year(year, path, years)
+        if year in files:
+            raise InputFileError(
+                str(path),
+                f"there are two files for {source} {year}: {files[year].name} and {path.name}",
+                hint="Keep one file per source and year in data/raw.",
+            )
+        files[year] = path
+    return files, ignored
+
+
+def check_year(year: int, path: Path, years: tuple[int, int]) -> None:
+    first, last = years
+    if not first <= year <= last:
+        raise InputFileError(
+            str(path),
+            f"the file name's year {year} is outside the accepted years {first}-{last}",
+            hint="Name the file after its decision year, or change limits: file_years in config.",
+        )

@@ -53,3 +53,18 @@ class ConfigError(UserFacingError):
 
 class ReconciliationError(UserFacingError):
     """Row counts do not add up: something would be lost without notice, so the run stops."""
+
+
+class PublishError(UserFacingError):
+    """A published output cannot be written as asked without losing or changing content."""
+
+
+class ReportTextError(UserFacingError):
+    """The analyst's Markdown text cannot go into the report: names the file and the line."""
+
+    def __init__(self, file: str, line: int | None, problem: str) -> None:
+        self.file = file
+        self.line = line
+        self.problem = problem
+        where = file if line is None else f"{file}, rad {line}"
+        super().__init__(f"Fel i analystexten {where}: {problem}")

@@ -5,7 +5,6 @@ builds its job graph, importable without pandas (see `rtp_eval.indicators` for t
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Any
 import jsonschema
 
 from rtp_eval.config import _explain
-from rtp_eval.errors import ConfigError, InputFileError
+from rtp_eval.discovery import DEFAULT_YEARS, discover_source
+from rtp_eval.errors import ConfigError
 
 UNITS = ("percent", "percentage_points", "ratio")
 DIRECTIONS = ("higher", "lower")
@@ -282,30 +282,10 @@ def _parts(measure: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
 # --- owner follow-up files ----------------------------------------------------------------------
 
 OWNER_FOLLOW_UP = "owner_follow_up"
-OWNER_FILE = re.compile(r"^(?P<year>\d{4})\.(?P<ext>csv|xlsx)$")
 
 
-def discover_owner_follow_up(raw_dir: Path) -> tuple[dict[int, Path], list[Path]]:
+def discover_owner_follow_up(
+    raw_dir: Path, years: tuple[int, int] = DEFAULT_YEARS
+) -> tuple[dict[int, Path], list[Path]]:
     """`<raw_dir>/owner_follow_up/<YEAR>.csv|xlsx` by year, and the files that do not fit."""
-    folder = raw_dir / OWNER_FOLLOW_UP
-    files: dict[int, Path] = {}
-    ignored: list[Path] = []
-    if not folder.is_dir():
-        return files, ignored
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "~$")):
-            continue
-        match = OWNER_FILE.match(path.name)
-        if not match or not path.is_file():
-            ignored.append(path)
-            continue
-        year = int(match.group("year"))
-        if year in files:
-            raise InputFileError(
-                str(path),
-                f"there are two files for {OWNER_FOLLOW_UP} {year}: "
-                f"{files[year].name} and {path.name}",
-                hint="Keep one file per year in data/raw/owner_follow_up.",
-            )
-        files[year] = path
-    return files, ignored
+    return discover_source(raw_dir, OWNER_FOLLOW_UP, years)

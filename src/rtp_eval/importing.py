@@ -1,8 +1,12 @@
-"""Import of one raw file: read, validate, pseudonymise, classify, reconcile."""
+"""Import of one raw file: read, validate, pseudonymise, classify, reconcile.
+
+Every raw file, of the case sources and of the owner follow-up, is read by
+`rtp_eval.reading.read_raw_file` with its `files:` settings and the configured limits, and
+described by the same `quality_record`; only the validation differs.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,9 +19,9 @@ from rtp_eval import schema
 from rtp_eval.classify import ClassificationSettings, classify
 from rtp_eval.errors import ReconciliationError
 from rtp_eval.pseudonymise import pseudonymise
-from rtp_eval.reading import ReadOptions, read_raw_file
+from rtp_eval.reading import HeaderSpec, RawTable, ReadLimits, ReadOptions, read_raw_file
 from rtp_eval.reference import Reference
-from rtp_eval.validation import ValidationSettings, validate
+from rtp_eval.validation import ValidationSettings, cell_issue_record, validate
 
 
 @dataclass
@@ -37,10 +41,11 @@ def import_file(
     classification_settings: ClassificationSettings,
     key: bytes,
     read_options: ReadOptions | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Import one file; raises InputFileError if it cannot be read at all."""
-    table = read_raw_file(path, display_name, read_options)
-    raw_bytes = path.read_bytes()
+    spec = header_spec(source, aliases)
+    table = read_raw_file(path, display_name, read_options, spec, limits)
     result = validate(table, source, aliases, reference, validation_settings)
     clean = to_clean(
         result.accepted,
@@ -51,25 +56,29 @@ def import_file(
         classification_settings,
         reference.sni_sections,
     )
+    withdrawn = int((clean["decision"] == "withdrawn").sum())
     quality = quality_record(
         source=source,
-        file=display_name,
-        sha256=hashlib.sha256(raw_bytes).hexdigest(),
-        rows_read=len(table.rows),
-        clean=clean,
+        table=table,
+        rows_accepted=len(clean) - withdrawn,
+        rows_withdrawn=withdrawn,
         quarantine=result.quarantine,
         details={
-            "format": table.format,
-            "encoding": table.encoding,
-            "delimiter": table.delimiter,
-            "header_row": table.header_row,
-            "blank_rows_skipped": table.blank_rows_skipped,
             "extra_columns": list(result.mapping.extra_columns),
             "columns": dict(result.mapping.headers),
+            **cell_issue_record(result.cell_issues),
             "as_of_date": validation_settings.as_of_date.isoformat(),
         },
     )
     return ImportResult(clean, result.quarantine, quality)
+
+
+def header_spec(source: str, aliases: Mapping[str, Sequence[str]]) -> HeaderSpec:
+    """The required fields of a case source under their configured headers and own names."""
+    return HeaderSpec(
+        required={name: (*aliases.get(name, ()), name) for name in schema.required_fields(source)},
+        config_key=f"sources: {source}: columns",
+    )
 
 
 def to_clean(
@@ -96,28 +105,39 @@ def to_clean(
 def quality_record(
     *,
     source: str,
-    file: str,
-    sha256: str,
-    rows_read: int,
-    clean: pd.DataFrame,
+    table: RawTable,
+    rows_accepted: int,
+    rows_withdrawn: int,
     quarantine: pd.DataFrame,
     details: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The per-file quality record; raises if the row counts do not reconcile."""
-    withdrawn = int((clean["decision"] == "withdrawn").sum())
     record: dict[str, Any] = {
         "source": source,
-        "file": file,
-        "sha256": sha256,
-        "rows_read": rows_read,
-        "rows_accepted": len(clean) - withdrawn,
+        "file": table.file,
+        "sha256": table.sha256,
+        "rows_read": len(table.rows),
+        "rows_accepted": rows_accepted,
         "rows_quarantined": len(quarantine),
-        "rows_withdrawn": withdrawn,
+        "rows_withdrawn": rows_withdrawn,
         "reasons": dict(sorted(Counter(quarantine["reason_code"]).items())),
+        **read_details(table),
         **details,
     }
     check_reconciliation(record)
     return record
+
+
+def read_details(table: RawTable) -> dict[str, Any]:
+    """How the file was read: format, dialect and where its header and data are."""
+    return {
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "header_row": table.header_row,
+        "title_rows": table.title_rows,
+        "blank_rows_skipped": table.blank_rows_skipped,
+    }
 
 
 def check_reconciliation(record: Mapping[str, Any]) -> None:

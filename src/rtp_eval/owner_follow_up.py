@@ -5,18 +5,18 @@ organisation: its ownership share, whether its owner directive covers gender equ
 intersectional perspective, whether its annual report reports the equality work, whether it took
 part in the region's dialogues, the women and men on its board and the CEO's sex.
 
-The file is read with `rtp_eval.reading` (every CSV dialect and XLSX the case exports may come
-in) and each cell is parsed with `rtp_eval.parsing`, as for the case exports. A row that breaks a
-rule is quarantined with the file, the row number, the column and the reason; a file that cannot
-be read at all stops the run with one message; the row counts must reconcile. Organisations are
+The file is read as the case exports are: by `rtp_eval.reading` (every CSV dialect and XLSX, title
+rows above the header, the file's `files:` settings and the configured limits), described by
+`rtp_eval.importing.quality_record` (so it is a row of `import_quality.csv`), and each cell is
+parsed with `rtp_eval.parsing`. Only the rules below are its own. A row that breaks a rule is
+quarantined with the file, the row number, the column and the reason; a file that cannot be read
+at all stops the run with one message; the row counts must reconcile. Organisations are
 legal persons owned by or affiliated with the region, not private persons, so their names are
 kept as written.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,8 +29,8 @@ from rtp_eval import parsing
 from rtp_eval.errors import InputFileError
 from rtp_eval.goals_config import OWNER_FOLLOW_UP as SOURCE
 from rtp_eval.goals_config import discover_owner_follow_up as discover_files  # noqa: F401
-from rtp_eval.importing import check_reconciliation
-from rtp_eval.reading import RawTable, ReadOptions, read_raw_file
+from rtp_eval.importing import quality_record
+from rtp_eval.reading import HeaderSpec, RawTable, ReadLimits, ReadOptions, read_raw_file
 from rtp_eval.validation import QUARANTINE_COLUMNS
 
 
@@ -115,8 +115,16 @@ def header_aliases(extra: Mapping[str, Sequence[str]] | None = None) -> dict[str
     return aliases
 
 
+def header_spec(aliases: Mapping[str, Sequence[str]]) -> HeaderSpec:
+    """The required fields under their headers (`header_aliases`), to find the header row."""
+    return HeaderSpec(
+        required={f.name: (*aliases.get(f.name, ()), f.name) for f in FIELDS if f.required},
+        config_key="goals: owner_follow_up: columns",
+    )
+
+
 def map_columns(
-    header: Sequence[str], aliases: Mapping[str, Sequence[str]], file: str
+    header: Sequence[str], aliases: Mapping[str, Sequence[str]], file: str, header_row: int = 1
 ) -> tuple[dict[str, int], dict[str, str], list[str]]:
     """Field -> column position and header as written; unknown headers are listed."""
     lookup: dict[str, str] = {}
@@ -136,7 +144,7 @@ def map_columns(
             raise InputFileError(
                 file,
                 f"the columns '{headers[name]}' and '{raw_header}' both map to '{name}'",
-                row=1,
+                row=header_row,
                 column=raw_header,
                 hint="Remove the duplicated column.",
             )
@@ -148,7 +156,7 @@ def map_columns(
         raise InputFileError(
             file,
             f"required column(s) missing: {', '.join(expected)}",
-            row=1,
+            row=header_row,
             hint="Add the column to the file, or map its header in config "
             "(goals: owner_follow_up: columns).",
         )
@@ -173,7 +181,7 @@ def validate_table(
     sex_labels: Mapping[str, str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, str]]:
     """Accepted rows (typed) and the quarantine, one entry per rejected row."""
-    positions, headers, extra = map_columns(table.header, aliases, table.file)
+    positions, headers, extra = map_columns(table.header, aliases, table.file, table.header_row)
     width = len(table.header)
     accepted: list[dict[str, Any]] = []
     quarantined: list[dict[str, Any]] = []
@@ -243,30 +251,20 @@ def import_owner_file(
     sex_labels: Mapping[str, str],
     extra_headers: Mapping[str, Sequence[str]] | None = None,
     read_options: ReadOptions | None = None,
+    limits: ReadLimits | None = None,
 ) -> OwnerImport:
     """Read, validate and reconcile one follow-up file; InputFileError if it cannot be read."""
-    table = read_raw_file(path, display_name, read_options)
-    clean, quarantine, extra, headers = validate_table(
-        table, year, header_aliases(extra_headers), sex_labels
+    aliases = header_aliases(extra_headers)
+    table = read_raw_file(path, display_name, read_options, header_spec(aliases), limits)
+    clean, quarantine, extra, headers = validate_table(table, year, aliases, sex_labels)
+    quality = quality_record(
+        source=SOURCE,
+        table=table,
+        rows_accepted=len(clean),
+        rows_withdrawn=0,  # an organisation's follow-up has no decision to withdraw
+        quarantine=quarantine,
+        details={"extra_columns": extra, "columns": headers},
     )
-    quality: dict[str, Any] = {
-        "source": SOURCE,
-        "file": display_name,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "rows_read": len(table.rows),
-        "rows_accepted": len(clean),
-        "rows_quarantined": len(quarantine),
-        "rows_withdrawn": 0,
-        "reasons": dict(sorted(Counter(quarantine["reason_code"]).items())),
-        "format": table.format,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "header_row": table.header_row,
-        "blank_rows_skipped": table.blank_rows_skipped,
-        "extra_columns": extra,
-        "columns": headers,
-    }
-    check_reconciliation(quality)
     return OwnerImport(clean, quarantine, quality)
 
 

@@ -30,8 +30,32 @@ _ASSESSMENT = re.compile(r"^([0-9])(?:\s*[-–:.]\s*.*|\s+.*)?$", re.DOTALL)
 _SNI = re.compile(r"^\d{2}(?:\.?\d{1,3})?$")
 # 10**18 kronor or people is beyond any real amount or count (and beyond a 64-bit integer).
 _MAX_WHOLE_DIGITS = 18
-# Control characters other than tab and line breaks: invisible, and refused by XLSX writers.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Removed from every text cell: control characters (C0 and C1), format characters (zero-width
+# spaces and joiners, soft hyphens, bidirectional overrides such as U+202E, byte-order marks) and
+# surrogates. They are invisible, can make one label look like another or reorder what a reader
+# sees, and several of them are not allowed in XML, so a cell holding one would stop the XLSX
+# and HTML writers.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+# Excel writes these into a cell whose formula failed; they are not the cell's content.
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
 
 
 class ParseError(ValueError):
@@ -45,32 +69,100 @@ class ParseError(ValueError):
         self.code = code
 
 
+def is_noncharacter(char: str) -> bool:
+    """One of the 66 code points Unicode reserves as never being a character (e.g. U+FFFE)."""
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def is_removed(char: str) -> bool:
+    """A character `clean_text` drops (whitespace is kept, as a space)."""
+    if char.isspace():
+        return False
+    return unicodedata.category(char) in _REMOVED_CATEGORIES or is_noncharacter(char)
+
+
+def removed_characters(text: str) -> list[str]:
+    """The invisible characters of `text` that `clean_text` removes, in order."""
+    if text.isprintable():  # checked in C: no control, format, surrogate or unassigned character
+        return []
+    return [char for char in text if is_removed(char)]
+
+
+def clean_text(text: str) -> str:
+    """Text as every output can hold it: Unicode NFC, with no control, format, surrogate or
+    non-characters, every kind of whitespace (tab, line break, non-breaking space) as one space,
+    and trimmed.
+
+    Idempotent. Removal comes before NFC, since a removed zero-width character between a letter
+    and its accent would otherwise keep them from composing.
+    """
+    if _is_clean(text):
+        return text
+    kept = "".join(" " if char.isspace() else char for char in text if not is_removed(char))
+    return " ".join(unicodedata.normalize("NFC", kept).split())
+
+
+def _is_clean(text: str) -> bool:
+    """Already what `clean_text` returns: checked in C, since most cells are (and the import
+    cleans every one). A printable string has no control, format, surrogate or unassigned
+    character and no whitespace but the plain space."""
+    return (
+        text.isprintable()
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+        and "  " not in text
+        and unicodedata.is_normalized("NFC", text)
+    )
+
+
+def cut_text(text: str, limit: int) -> str:
+    """Clean text cut to at most `limit` characters (without a trailing space)."""
+    return text[:limit].rstrip()
+
+
 def normalise_text(value: object) -> str | None:
-    """The cell as trimmed text, or None when it holds one of the missing-value markers."""
+    """The cell as clean text (`clean_text`), or None when it holds a missing-value marker."""
     if value is None:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    text = str(value).strip(_SPACES + "\t\r\n")
+    text = clean_text(str(value))
     if text.casefold() in MISSING_TOKENS:
         return None
     return text
 
 
 def parse_text(value: object) -> str | None:
-    """A free-text value; invisible control characters mean the export is damaged."""
-    text = normalise_text(value)
-    if text is not None and (control := _CONTROL.search(text)):
+    """A free-text value, cleaned (`clean_text`): invisible characters are removed."""
+    return normalise_text(value)
+
+
+def parse_identifier(value: object, max_chars: int | None = None) -> str | None:
+    """An identifier such as a case id: kept exactly, so an invisible character in it is an
+    error rather than silently removed (two ids that look alike must be told apart in the
+    case system), and so is an id longer than `max_chars`."""
+    if isinstance(value, str) and (removed := removed_characters(value)):
         raise ParseError(
-            f"the text contains an invisible control character (U+{ord(control.group()):04X})"
+            f"the identifier contains an invisible character ({codepoint(removed[0])})"
+        )
+    text = normalise_text(value)
+    if text is not None and max_chars is not None and len(text) > max_chars:
+        raise ParseError(
+            f"the identifier has {len(text)} characters, more than the {max_chars} allowed"
         )
     return text
 
 
+def codepoint(char: str) -> str:
+    """`U+200B`: how a message names an invisible character."""
+    return f"U+{ord(char):04X}"
+
+
 def normalise_header(header: object) -> str:
-    """Header key for matching: case-insensitive, trimmed, inner whitespace collapsed."""
-    text = unicodedata.normalize("NFC", "" if header is None else str(header))
-    return " ".join(text.split()).casefold()
+    """Key for matching headers and labels: cleaned (`clean_text`), then case-folded, so that
+    `Investeringsstöd`, `investeringsstöd` and ` Investeringsstöd\\u200b` are one label."""
+    return clean_text("" if header is None else str(header)).casefold()
 
 
 def parse_number(value: object) -> Decimal | None:

@@ -1,31 +1,109 @@
-"""PDF rendering of the report with WeasyPrint: tagged (PDF/UA-1), A4, deterministic."""
+"""PDF rendering of the report with WeasyPrint: tagged (PDF/UA-1), A4, deterministic, offline.
+
+WeasyPrint fetches every resource the HTML refers to (images, style sheets, fonts) through a URL
+fetcher; ours refuses anything but data: URLs and file: URLs inside the project, so building the
+PDF never reaches the network, whatever the analyst's text or a base URL points at.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from rtp_eval.errors import PublishError
 
 
-def render_pdf(html: str, *, source_date_epoch: int, public_url: str | None = None) -> bytes:
+def url_refusal(url: str, project: Path) -> str | None:
+    """Why the PDF build may not fetch `url` (in Swedish), or None if it may.
+
+    Allowed: data: URLs (the report embeds its own images so) and file: URLs of files inside
+    `project` (after resolving symbolic links and `..`).
+    """
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return None
+    if scheme != "file":
+        return "bygget hämtar aldrig något från nätet; bara filer i projektet får användas"
+    if parts.netloc not in ("", "localhost"):
+        return "filen ligger på en annan dator; bara filer i projektet får användas"
+    path = Path(urllib.request.url2pathname(parts.path)).resolve()
+    if not path.is_relative_to(project.resolve()):
+        return f"filen ligger utanför projektet ({project}); bara filer i projektet får användas"
+    return None
+
+
+def project_url_fetcher(project: Path) -> Any:
+    """A WeasyPrint URL fetcher that fetches only what `url_refusal` allows.
+
+    A refused URL stops the rendering (`fail_on_errors`): a PDF silently missing an image is
+    worse than a clear error. WeasyPrint requires a subclass of its own fetcher.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class ProjectURLFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            refusal = url_refusal(url, project)
+            if refusal is not None:
+                raise PermissionError(f"{_shorten(url)}: {refusal}")
+            return super().fetch(url, headers)
+
+    return ProjectURLFetcher(
+        allowed_protocols=("data", "file"), allow_redirects=False, fail_on_errors=True
+    )
+
+
+def _shorten(url: str, length: int = 120) -> str:
+    return url if len(url) <= length else url[: length - 1] + "…"
+
+
+def render_pdf(
+    html: str,
+    *,
+    source_date_epoch: int,
+    public_url: str | None = None,
+    project: Path | None = None,
+) -> bytes:
     """The same HTML as the web report, laid out with its print CSS.
 
     `source_date_epoch` fixes the PDF's creation and modification dates, so the same inputs
     give the same bytes; it is derived from the data, not from the clock. Relative links (to
     the published tables) point below `public_url`, the web address of the report's folder;
     without one they stay plain text, so the PDF never records the local folder it was built in.
+    Resources are fetched only from `project` (default: the working directory) and data: URLs.
     """
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
-    return HTML(string=html, base_url=public_url).write_pdf(pdf_variant="pdf/ua-1")
+    fetcher = project_url_fetcher(project if project is not None else Path.cwd())
+    try:
+        document = HTML(string=html, base_url=public_url, url_fetcher=fetcher)
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+    except FatalURLFetchingError as error:
+        cause = error.__cause__ if error.__cause__ is not None else error
+        raise PublishError(
+            f"PDF:en kunde inte byggas: en resurs nekades eller saknas. {cause}"
+        ) from error
+
+
+# The report's figures in document order: inline SVG (aria-label) and images (alt text).
+_FIGURE = re.compile(r'<svg role="img" aria-label="([^"]*)"|<img\b[^>]*?\balt="([^"]*)"')
 
 
 def figure_labels(html: str) -> list[str]:
-    """The accessible names of the inline SVG figures, in document order."""
-    import html as html_module
-    import re
+    """The accessible names of the figures WeasyPrint tags, in document order.
 
-    labels = re.findall(r'<svg role="img" aria-label="([^"]*)"', html)
-    return [html_module.unescape(label) for label in labels]
+    Inline SVG figures (their aria-label) and images, such as those of the analyst's text
+    (their alt text): WeasyPrint tags both as /Figure, in the order of the HTML.
+    """
+    import html as html_module
+
+    return [html_module.unescape(svg if svg else image) for svg, image in _FIGURE.findall(html)]
 
 
 def add_figure_alt_texts(pdf: bytes, alt_texts: list[str]) -> bytes:

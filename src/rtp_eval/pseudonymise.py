@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from rtp_eval.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 # Published in the README: it protects nothing and may only be used with fictitious data.
 DEMO_KEY = "rtp-eval-demo-key-fictitious-data-only"
@@ -54,7 +58,34 @@ def ensure_key_file(path: Path) -> bytes:
     return _read_key(path)
 
 
+def key_file_exposure(mode: int) -> str | None:
+    """Who besides the owner may use a key file of permission bits `mode` (Swedish), or None."""
+    others = [
+        who
+        for who, bits in (("gruppen", stat.S_IRWXG), ("alla andra", stat.S_IRWXO))
+        if mode & bits
+    ]
+    return " och ".join(others) if others else None
+
+
+def _warn_if_exposed(path: Path) -> None:
+    """Warn when others may read the key: with it, pseudonyms can be traced back to numbers."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    exposed = key_file_exposure(mode)
+    if exposed is not None:
+        log.warning(
+            "Nyckelfilen för pseudonymisering %s har rättigheterna %s: %s kan läsa eller ändra "
+            "den. Den som har nyckeln kan koppla pseudonymerna till organisations- och "
+            "personnummer. Gör filen privat: chmod 600 %s",
+            path,
+            f"{mode:04o}",
+            exposed,
+            path,
+        )
+
+
 def _read_key(path: Path) -> bytes:
+    _warn_if_exposed(path)
     key = path.read_text(encoding="utf-8").strip()
     if len(key) < 32:
         raise ConfigError(

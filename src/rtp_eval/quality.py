@@ -10,6 +10,7 @@ import pandas as pd
 from rtp_eval import catalog
 from rtp_eval.errors import InputFileError, ReconciliationError
 from rtp_eval.importing import check_reconciliation
+from rtp_eval.schema import SOURCES
 
 QUALITY_COLUMNS: tuple[str, ...] = catalog.table("import_quality").columns
 
@@ -32,6 +33,8 @@ REASONS_SV: dict[str, str] = {
     "jobs_subset_exceeds_total": "Fler nya jobb för utrikes födda än totalt",
     "project_end_before_start": "Projektet slutar före start",
     "birth_year_implausible": "Orimligt födelseår",
+    # the owner follow-up's own rule (rtp_eval.owner_follow_up)
+    "duplicate_organisation": "Organisationen förekommer redan i filen",
 }
 
 QUARANTINE_README = """\
@@ -53,11 +56,17 @@ Columns: `file`, `row` (as counted in a spreadsheet, header = row 1), `column`, 
 # The clean columns `verify_counts` and `check_case_ids_across_files` read (so that the check of
 # many large files does not load every column).
 RECONCILIATION_COLUMNS: tuple[str, ...] = ("case_id", "decision", "source_file", "source_row")
+# The owner follow-up has neither case ids nor decisions (nothing is withdrawn).
+OWNER_RECONCILIATION_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
+
+
+def reconciliation_columns(source: str) -> tuple[str, ...]:
+    return RECONCILIATION_COLUMNS if source in SOURCES else OWNER_RECONCILIATION_COLUMNS
 
 
 def verify_counts(record: Mapping[str, Any], clean: pd.DataFrame, quarantine_rows: int) -> None:
     """Recount from the written files: the record must match what is really on disk."""
-    withdrawn = int((clean["decision"] == "withdrawn").sum())
+    withdrawn = int((clean["decision"] == "withdrawn").sum()) if "decision" in clean else 0
     on_disk = {
         "rows_accepted": len(clean) - withdrawn,
         "rows_withdrawn": withdrawn,
@@ -78,7 +87,9 @@ def quality_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     for record in records:
         row = {name: record.get(name) for name in QUALITY_COLUMNS}
-        row["extra_columns"] = "|".join(record.get("extra_columns", []))
+        # Header names are the export's free text: only their number is published.
+        row["extra_column_count"] = len(record.get("extra_columns", []))
+        row["cells_blanked"] = record.get("cells_blanked", 0)
         rows.append(row)
     table = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
     return table.sort_values(["source", "file"], kind="stable").reset_index(drop=True)

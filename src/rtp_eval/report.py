@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -34,7 +35,11 @@ from rtp_eval.report_content import (
 )
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
 
-SOURCE_LABELS_SV = {"business_support": "Företagsstöd", "project_support": "Projektstöd"}
+SOURCE_LABELS_SV = {
+    "business_support": "Företagsstöd",
+    "project_support": "Projektstöd",
+    "owner_follow_up": "Ägaruppföljning",
+}
 
 
 @dataclass(frozen=True)
@@ -167,16 +172,56 @@ def data_epoch(business: pd.DataFrame) -> int:
     return int(dt.datetime(last, 12, 31, tzinfo=dt.UTC).timestamp())
 
 
-def analyst_text(markdown: str) -> str:
+# Images in the analyst's texts come only from here, and are embedded in the report, so neither
+# the web page nor the PDF build ever fetches anything from the network.
+ANALYST_IMAGE_FOLDER = Path("config") / "texts"
+ANALYST_IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
+
+
+def analyst_text(
+    markdown: str,
+    *,
+    source: Path | None = None,
+    image_folder: Path | None = None,
+) -> str:
     """The analyst's Markdown as HTML: raw HTML escaped, the top heading level made h3.
 
     The text sits in a section headed by an h2, so whatever levels the analyst used, the
     highest becomes h3 and the others keep their distance to it (no skipped levels).
+
+    Images (`![alternativtext](bild.png)`, relative to `source`'s folder) must lie in
+    `image_folder` and have a text alternative; they are embedded as data: URLs, so the report
+    stays one self-contained file. Anything else is a `ReportTextError` naming file and line.
     """
     from markdown_it import MarkdownIt
 
-    without_comments = re.sub(r"<!--.*?-->\s*", "", markdown, flags=re.DOTALL)
-    rendered = MarkdownIt("commonmark", {"html": False}).render(without_comments)
+    # Comments go, but their line breaks stay, so that errors name the line in the file.
+    without_comments = re.sub(
+        r"<!--.*?-->\s*",
+        lambda match: "\n" * match.group().count("\n"),
+        markdown,
+        flags=re.DOTALL,
+    )
+    parser = MarkdownIt("commonmark", {"html": False})
+    env: dict[str, Any] = {}
+    tokens = parser.parse(without_comments, env)
+    name = str(source) if source is not None else "analystexten"
+    base = source.parent if source is not None else Path(".")
+    for block in tokens:
+        images = [child for child in block.children or [] if child.type == "image"]
+        for image, line in zip(images, _image_lines(block, len(images)), strict=True):
+            alt = parser.renderer.renderInlineAsText(image.children or [], parser.options, env)
+            src = image.attrGet("src")
+            image.attrSet(
+                "src", _embedded_image(str(src or ""), alt, base, image_folder, name, line)
+            )
+    rendered = parser.renderer.render(tokens, parser.options, env)
     levels = [int(level) for level in re.findall(r"<h([1-6])>", rendered)]
     shift = 3 - min(levels) if levels else 0
     return re.sub(
@@ -186,14 +231,75 @@ def analyst_text(markdown: str) -> str:
     )
 
 
+def _image_lines(block: Any, count: int) -> list[int]:
+    """The line (from 1) of each of a block's `count` images: where its `![` stands if the
+    block's text has exactly that many, else the block's first line."""
+    first = block.map[0] + 1 if block.map else 1
+    starts = [match.start() for match in re.finditer(r"!\[", block.content)]
+    if len(starts) != count:
+        return [first] * count
+    return [first + block.content[:start].count("\n") for start in starts]
+
+
+def _embedded_image(
+    src: str, alt: str, base: Path, folder: Path | None, name: str, line: int
+) -> str:
+    """The image file `src` as a data: URL, if it may go into the report."""
+    import base64
+    import urllib.parse
+
+    from rtp_eval.errors import ReportTextError
+
+    allowed = ANALYST_IMAGE_FOLDER.as_posix() + "/"
+    if not alt.strip():
+        raise ReportTextError(
+            name,
+            line,
+            f"bilden {src} saknar alternativtext. Skriv vad bilden visar mellan hakparenteserna, "
+            "till exempel ![Karta över länets kommuner](karta.png); rapporten och PDF:en "
+            "måste kunna läsas även av den som inte ser bilden.",
+        )
+    parts = urllib.parse.urlsplit(src)
+    path = (base / urllib.parse.unquote(parts.path)).resolve()
+    if (
+        folder is None
+        or parts.scheme
+        or parts.netloc
+        or src.startswith("/")
+        or not path.is_relative_to(folder.resolve())
+    ):
+        raise ReportTextError(
+            name,
+            line,
+            f"bilden {src} får inte användas: bilder i analystexten får bara komma från "
+            f"projektets mapp {allowed} (ingen webbadress), så att bygget aldrig hämtar något "
+            f"från nätet. Lägg bildfilen i {allowed} och skriv bara filnamnet.",
+        )
+    media_type = ANALYST_IMAGE_TYPES.get(path.suffix.lower())
+    if media_type is None:
+        raise ReportTextError(
+            name,
+            line,
+            f"bilden {src} har ett filformat som rapporten inte tar emot; använd "
+            + ", ".join(sorted(ANALYST_IMAGE_TYPES))
+            + ".",
+        )
+    if not path.is_file():
+        raise ReportTextError(name, line, f"bildfilen {src} finns inte i {allowed}.")
+    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{media_type};base64,{encoded}"
+
+
 def realia_context(
     industry: pd.DataFrame,
     area: pd.DataFrame,
     sections: Mapping[str, str],
     area_labels: Mapping[str, str],
     analyst_markdown: str,
+    analyst_file: Path | None = None,
+    image_folder: Path | None = None,
 ) -> dict[str, Any]:
-    """R3: industry and place as context for the analyst's own text."""
+    """R3: industry and place as context for the analyst's own text (see `analyst_text`)."""
     pooled = [p for p, kind in periods_in(industry) if kind == "period"]
     last = pooled[-1] if pooled else None
     tables = []
@@ -220,7 +326,8 @@ def realia_context(
                 "Område",
             )
         )
-    return {"realia_tables": tables, "realia_text": analyst_text(analyst_markdown)}
+    text = analyst_text(analyst_markdown, source=analyst_file, image_folder=image_folder)
+    return {"realia_tables": tables, "realia_text": text}
 
 
 def appendix_context(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 FieldKind = Literal[
-    "text",  # free text, kept as written (trimmed)
+    "identifier",  # text that identifies a case: kept exactly, an invisible character is an error
+    "text",  # free text no statistic uses: cleaned; a cell that cannot be read is blanked
     "date",  # calendar date
     "amount",  # money in whole kronor, >= 0
     "count",  # whole number >= 0
@@ -37,10 +38,13 @@ class Field:
     kind: FieldKind
     required: bool = False
     code_list: str | None = None  # for kind == "code": which code list maps its labels
+    # For identifiers and free text: the longest value kept. Free text is cut there (and the
+    # cut listed), so every output holds the same text; a longer identifier is an error.
+    max_chars: int | None = None
 
 
 _COMMON_HEAD: tuple[Field, ...] = (
-    Field("case_id", "text", required=True),
+    Field("case_id", "identifier", required=True, max_chars=100),
     Field("decision_date", "date", required=True),
 )
 
@@ -54,8 +58,8 @@ BUSINESS_FIELDS: tuple[Field, ...] = (
     Field("org_id", "org_id", required=True),
     Field("municipality_code", "municipality", required=True),
     Field("sni_code", "sni"),
-    Field("legal_form", "text"),
-    Field("programme_area", "text"),
+    Field("legal_form", "text", max_chars=200),
+    Field("programme_area", "code", code_list="programme_area"),
     Field("ceo_sex", "code", code_list="sex"),
     Field("ceo_birth_year", "year"),
     Field("ceo_birth_background", "code", code_list="birth_background"),
@@ -78,9 +82,9 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     Field("amount_applied_sek", "amount"),
     Field("amount_granted_sek", "amount", required=True),
     Field("municipality_code", "municipality", required=True),
-    Field("programme_area", "text"),
-    Field("project_title", "text"),
-    Field("owner_name", "text"),
+    Field("programme_area", "code", code_list="programme_area"),
+    Field("project_title", "text", max_chars=500),
+    Field("owner_name", "text", max_chars=300),
     Field("org_id", "org_id", required=True),
     Field("owner_type", "code", code_list="owner_type"),
     Field("project_manager_sex", "code", code_list="sex"),
@@ -115,6 +119,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 
 # pandas dtypes of the clean tables (nullable where the field is optional).
 _KIND_DTYPES: dict[str, str] = {
+    "identifier": "string",
     "text": "string",
     "date": "datetime64[ms]",
     "amount": "Int64",
@@ -154,6 +159,12 @@ def fields(source: str) -> tuple[Field, ...]:
 
 def required_fields(source: str) -> tuple[str, ...]:
     return tuple(f.name for f in fields(source) if f.required)
+
+
+def free_text_fields(source: str) -> tuple[str, ...]:
+    """Fields no count, amount, code or classification uses (contract §1.6a): a cell of one
+    that cannot be read is blanked and listed, and the row is kept."""
+    return tuple(f.name for f in fields(source) if f.kind == "text")
 
 
 def clean_columns(source: str) -> tuple[str, ...]:

@@ -3,10 +3,16 @@
 The validator maps the file's headers to canonical fields, parses every cell with the parsers of
 `rtp_eval.parsing`, applies the cross-field rules and returns typed accepted rows and a quarantine
 with the file, the row number, the column and the reason for every rejected row.
+
+A problem in a cell of a free-text field (contract §1.6a: project title, owner name, legal form;
+no statistic uses them) does not quarantine the row: the cell is blanked (or cleaned, or cut) and
+listed as a cell issue, so the decision is kept. Every other field feeds a count, an amount, a
+code or a classification, and a cell of it that cannot be read quarantines the row.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,11 +68,47 @@ class ColumnMapping:
     extra_columns: tuple[str, ...]
 
 
+# cell issue code -> what it means; the action says what was done to the cell (the row is kept)
+CELL_ISSUES: dict[str, str] = {
+    "unreadable": "a free-text cell cannot be read (a formula without a saved value, an Excel "
+    "error value): blanked",
+    "too_long": "a free-text cell is longer than the field allows: cut",
+    "invisible_characters": "invisible characters (control, zero-width, bidirectional) removed",
+    "unlisted_label": "a label in no list, counted under the configured code "
+    "(validation.unlisted_labels)",
+}
+CELL_ISSUE_ACTIONS: dict[str, str] = {
+    "unreadable": "blanked",
+    "too_long": "cut",
+    "invisible_characters": "cleaned",
+    "unlisted_label": "recoded",
+}
+CELL_ISSUE_COLUMNS = ("file", "row", "column", "issue_code", "action", "detail")
+
+
+@dataclass(frozen=True)
+class CellIssue:
+    """Something done to one cell of a kept row; `detail` never repeats a free-text value."""
+
+    code: str
+    detail: str
+
+    @property
+    def action(self) -> str:
+        return CELL_ISSUE_ACTIONS[self.code]
+
+
+def _empty_cell_issues() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(CELL_ISSUE_COLUMNS))
+
+
 @dataclass
 class ValidationResult:
     accepted: pd.DataFrame  # typed canonical fields + source_row, accepted and withdrawn rows
     quarantine: pd.DataFrame  # one row per quarantined row (see `quarantine_columns`)
     mapping: ColumnMapping
+    # one row per issue in a cell of an accepted row (see `CELL_ISSUE_COLUMNS`)
+    cell_issues: pd.DataFrame = dataclasses.field(default_factory=_empty_cell_issues)
 
 
 def map_columns(
@@ -116,6 +158,8 @@ def map_columns(
 def field_parser(field: schema.Field, reference: Reference) -> Callable[[Any], Any]:
     """The parser for one canonical field."""
     match field.kind:
+        case "identifier":
+            return partial(parsing.parse_identifier, max_chars=field.max_chars)
         case "text":
             return parsing.parse_text
         case "date":
@@ -152,25 +196,78 @@ def field_parser(field: schema.Field, reference: Reference) -> Callable[[Any], A
 
 
 Problem = tuple[str, str, str]  # (column header, reason code, detail)
+CellReading = tuple[Any, tuple[CellIssue, ...]]  # parsed value, what was done to the cell
+
+
+def _unreadable(value: Any, *, show_formula: bool) -> str | None:
+    """Why a cell holds no value to read (a formula never calculated, an Excel error), or None.
+
+    The formula is named only where the reason goes to the quarantine (with the raw row anyway):
+    a cell issue never repeats free text, and a formula can hold some (`="Anna …"`).
+    """
+    if isinstance(value, UncalculatedFormula):
+        formula = f"the formula {value}" if show_formula else "a formula"
+        return (
+            f"the cell holds {formula} but no saved value; open the file in Excel and save it again"
+        )
+    if isinstance(value, str) and value.strip().upper() in parsing.EXCEL_ERRORS:
+        return f"the cell holds the Excel error {value.strip().upper()}, not a value"
+    return None
+
+
+def read_cell(
+    value: Any,
+    field: schema.Field,
+    parser: Callable[[Any], Any],
+    unlisted_code: str | None = None,
+) -> CellReading:
+    """Parse one cell and say what was done to it; raises ParseError if the row is quarantined.
+
+    A free-text field keeps the row: an unreadable cell is blanked, a long one cut; in any other
+    field an unreadable cell quarantines the row. Every field
+    has invisible characters removed before parsing, except an identifier (it must match the
+    case system exactly). A label in no list is counted under `unlisted_code` where one is set.
+    """
+    unreadable = _unreadable(value, show_formula=field.kind != "text")
+    if unreadable is not None:
+        if field.kind == "text":
+            return None, (CellIssue("unreadable", unreadable),)
+        # Not a label either: an Excel error must not be counted as an unlisted label.
+        raise parsing.ParseError(unreadable)
+    issues: list[CellIssue] = []
+    if isinstance(value, str) and field.kind != "identifier":
+        removed = dict.fromkeys(parsing.removed_characters(value))
+        if removed:
+            names = ", ".join(parsing.codepoint(char) for char in removed)
+            issues.append(CellIssue("invisible_characters", f"removed {names}"))
+    try:
+        parsed = parser(value)
+    except parsing.ParseError as error:
+        if error.code != "unknown_code" or unlisted_code is None:
+            raise
+        detail = f"{error}; counted as '{unlisted_code}'"
+        return unlisted_code, (*issues, CellIssue("unlisted_label", detail))
+    limit = field.max_chars
+    if field.kind == "text" and parsed is not None and limit is not None and len(parsed) > limit:
+        issues.append(CellIssue("too_long", f"{len(parsed)} characters, cut to {limit}"))
+        parsed = parsing.cut_text(parsed, limit)
+    return parsed, tuple(issues)
 
 
 def _parse_column(
-    values: list[Any], parser: Callable[[Any], Any]
-) -> tuple[list[Any], dict[int, parsing.ParseError]]:
-    """Parse a column, each distinct value once; return parsed values and errors by row index."""
-    cache: dict[Any, Any] = {}
+    values: list[Any],
+    read: Callable[[Any], CellReading],
+) -> tuple[list[Any], dict[int, parsing.ParseError], dict[int, tuple[CellIssue, ...]]]:
+    """Read a column, each distinct value once; parsed values, errors and issues by row index."""
+    cache: dict[Any, CellReading | parsing.ParseError] = {}
     parsed: list[Any] = []
     errors: dict[int, parsing.ParseError] = {}
+    issues: dict[int, tuple[CellIssue, ...]] = {}
     for index, value in enumerate(values):
         key = (type(value), value)
         if key not in cache:
             try:
-                if isinstance(value, UncalculatedFormula):
-                    raise parsing.ParseError(
-                        f"the cell holds the formula {value} but no saved value; open the "
-                        "file in Excel and save it again"
-                    )
-                cache[key] = parser(value)
+                cache[key] = read(value)
             except parsing.ParseError as error:
                 cache[key] = error
         result = cache[key]
@@ -178,8 +275,10 @@ def _parse_column(
             errors[index] = result
             parsed.append(None)
         else:
-            parsed.append(result)
-    return parsed, errors
+            parsed.append(result[0])
+            if result[1]:
+                issues[index] = result[1]
+    return parsed, errors, issues
 
 
 def validate(
@@ -204,16 +303,28 @@ def validate(
         cells.append(row)
 
     parsed: dict[str, list[Any]] = {}
-    for field in schema.fields(source):
-        position = mapping.positions.get(field.name)
+    cell_issues: list[tuple[int, int, str, CellIssue]] = []  # (row index, column, header, issue)
+    for canonical in schema.fields(source):
+        position = mapping.positions.get(canonical.name)
         if position is None:
-            parsed[field.name] = [None] * len(cells)
+            parsed[canonical.name] = [None] * len(cells)
             continue
         raw = [row[position] if position < len(row) else None for row in cells]
-        values, errors = _parse_column(raw, field_parser(field, reference))
+        unlisted = reference.unlisted_codes.get(canonical.code_list or "")
+        read = partial(
+            read_cell,
+            field=canonical,
+            parser=field_parser(canonical, reference),
+            unlisted_code=unlisted if canonical.kind == "code" else None,
+        )
+        values, errors, issues = _parse_column(raw, read)
+        header = mapping.headers[canonical.name]
         for index, error in errors.items():
-            problems[index].append((mapping.headers[field.name], error.code, str(error)))
-        parsed[field.name] = values
+            problems[index].append((header, error.code, str(error)))
+        cell_issues += [
+            (i, position, header, issue) for i, found in issues.items() for issue in found
+        ]
+        parsed[canonical.name] = values
 
     _check_rows(parsed, problems, mapping, source, settings, table.row_numbers)
 
@@ -221,7 +332,48 @@ def validate(
     accepted_index = [i for i, found in enumerate(problems) if not found]
     accepted = _typed_frame(parsed, accepted_index, row_numbers, source)
     quarantine = _quarantine_frame(table, cells, problems)
-    return ValidationResult(accepted, quarantine, mapping)
+    kept = sorted((issue for issue in cell_issues if not problems[issue[0]]), key=lambda i: i[:2])
+    return ValidationResult(
+        accepted, quarantine, mapping, _cell_issue_frame(table.file, row_numbers, kept)
+    )
+
+
+def cell_issue_record(issues: pd.DataFrame) -> dict[str, Any]:
+    """The quality record's part on cell issues: `cells_blanked`, a count that is published,
+    and `cell_issues`, the list (row, column, issue_code, action, detail) that is not: it names
+    headers, and its details never repeat a free-text value."""
+    listed = [
+        {
+            "row": int(issue.row),
+            "column": str(issue.column),
+            "issue_code": str(issue.issue_code),
+            "action": str(issue.action),
+            "detail": str(issue.detail),
+        }
+        for issue in issues.itertuples()
+    ]
+    return {
+        "cells_blanked": sum(issue["action"] == "blanked" for issue in listed),
+        "cell_issues": listed,
+    }
+
+
+def _cell_issue_frame(
+    file: str, row_numbers: Sequence[int], issues: Sequence[tuple[int, int, str, CellIssue]]
+) -> pd.DataFrame:
+    """One line per cell issue of a kept row (`issues` in row and column order)."""
+    records = [
+        {
+            "file": file,
+            "row": row_numbers[index],
+            "column": header,
+            "issue_code": issue.code,
+            "action": issue.action,
+            "detail": issue.detail,
+        }
+        for index, _, header, issue in issues
+    ]
+    return pd.DataFrame(records, columns=list(CELL_ISSUE_COLUMNS))
 
 
 def _check_rows(

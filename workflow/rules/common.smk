@@ -9,11 +9,13 @@ from snakemake.utils import validate
 from rtp_eval.config import (
     check_config,
     config_fingerprint,
+    file_years,
     load_schema,
     package_fingerprint,
     source_commit,
 )
 from rtp_eval.discovery import discover_raw_files
+from rtp_eval.goals_config import discover_owner_follow_up
 from rtp_eval.outputs import (
     AUDIT_TABLE,
     GENDER_CASE_TABLES,
@@ -63,12 +65,20 @@ try:
             environ=dict(os.environ),
         )
     )
-    RAW_FILES = discover_raw_files(RAW_DIR)
+    RAW_FILES = discover_raw_files(RAW_DIR, file_years(config))
+    # The optional owner follow-up (goals.smk) is imported like the case exports.
+    OWNER_FOLLOW_UP_FILES, OWNER_FOLLOW_UP_IGNORED = discover_owner_follow_up(
+        RAW_DIR, file_years(config)
+    )
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
 for ignored in RAW_FILES.ignored:
     logger.warning(
         f"Ignored {ignored}: raw files must be named <YEAR>.csv or <YEAR>.xlsx"
+    )
+for ignored in OWNER_FOLLOW_UP_IGNORED:
+    logger.warning(
+        f"Ignored {ignored}: follow-up files must be named <YEAR>.csv or .xlsx"
     )
 if not any(RAW_FILES.files.values()):
     raise WorkflowError(
@@ -126,17 +136,33 @@ def partial_files(source, kind):
 
 
 def import_outputs(kind, extension):
+    """One output of every imported file: the case exports and the owner follow-up."""
     return [
-        f"{RESULTS}/{kind}/{source}/{year}.{extension}"
-        for source in RAW_FILES.files
-        for year in RAW_FILES.years(source)
+        *(
+            f"{RESULTS}/{kind}/{source}/{year}.{extension}"
+            for source in RAW_FILES.files
+            for year in RAW_FILES.years(source)
+        ),
+        *(
+            f"{RESULTS}/{kind}/owner_follow_up/{year}.{extension}"
+            for year in sorted(OWNER_FOLLOW_UP_FILES)
+        ),
     ]
+
+
+def read_settings(path):
+    """How to read one raw file: its `files:` entry (by its path below paths.raw), the limits."""
+    relative = Path(path).relative_to(RAW_DIR).as_posix()
+    return {
+        "read_options": config.get("files", {}).get(relative, {}),
+        "limits": config.get("limits", {}),
+    }
 
 
 def import_settings(wildcards):
     """The parts of the config one import job depends on (a change reruns it)."""
-    relative = Path(raw_file(wildcards)).relative_to(RAW_DIR).as_posix()
     return {
+        **read_settings(raw_file(wildcards)),
         "source": wildcards.source,
         "year": int(wildcards.year),
         "demo": config["demo"],
@@ -146,6 +172,13 @@ def import_settings(wildcards):
         "classifications": config["classifications"],
         "columns": config["sources"][wildcards.source]["columns"],
         "labels": config.get("labels", {}),
-        "read_options": config.get("files", {}).get(relative, {}),
         "key_fingerprint": PSEUDONYM_KEY_FINGERPRINT,
     }
+
+
+def analyst_images(wildcards):
+    """Images the analyst's text may show (config/texts/, as rtp_eval.report allows): a new or
+    changed image rebuilds the report."""
+    suffixes = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
+    folder = Path("config") / "texts"
+    return sorted(str(p) for p in folder.glob("*") if p.suffix.lower() in suffixes)

@@ -4,11 +4,7 @@
 import yaml
 
 from rtp_eval.errors import ConfigError
-from rtp_eval.goals_config import (
-    UNIT_SOURCES,
-    discover_owner_follow_up,
-    load_definitions,
-)
+from rtp_eval.goals_config import UNIT_SOURCES, load_definitions
 
 INDICATORS_FILE = config.get("goals", {}).get("indicators", "config/indicators.yaml")
 INDICATORS_SCHEMA = (
@@ -38,13 +34,8 @@ try:
         INDICATORS_FILE,
         table_sources=GENDER_TABLES,
     )
-    OWNER_FOLLOW_UP_FILES, OWNER_FOLLOW_UP_IGNORED = discover_owner_follow_up(RAW_DIR)
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
-for ignored in OWNER_FOLLOW_UP_IGNORED:
-    logger.warning(
-        f"Ignored {ignored}: follow-up files must be named <YEAR>.csv or .xlsx"
-    )
 
 INDICATOR_TABLES = sorted(
     {i.source for i in INDICATOR_SETTINGS.indicators if i.source not in UNIT_SOURCES}
@@ -65,10 +56,11 @@ rule import_owner_follow_up:
         f"{RESULTS}/benchmarks/import/owner_follow_up/{{year}}.tsv"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=import_memory_mb,
         runtime=5,
     params:
         columns=OWNER_FOLLOW_UP_COLUMNS,
+        read=lambda wildcards: read_settings(OWNER_FOLLOW_UP_FILES[int(wildcards.year)]),
         labels=config.get("labels", {}),
         county_codes=config["region"]["county_codes"],
         reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,

@@ -18,6 +18,7 @@ rule render_report:
         area=f"{RESULTS}/tables/business_support_by_gender_and_area.csv",
         audit=rules.disclosure_audit.output.summary,
         realia=config["report"]["realia_text"],
+        analyst_images=analyst_images,
         support_types=REFERENCE_DIR / "support_types.csv",
         owner_types=REFERENCE_DIR / "owner_types.csv",
         sni_sections=REFERENCE_DIR / "sni2007_sections.csv",

@@ -70,6 +70,19 @@ P_HEADER = [
 ]
 
 
+O_HEADER = [
+    "Organisation",
+    "Ägarandel (%)",
+    "Ägardirektiv jämställdhet",
+    "Årsredovisning jämställdhet",
+    "Deltagit i dialog",
+    "Styrelse kvinnor",
+    "Styrelse män",
+    "VD kön",
+]
+EXPORT_TITLE = "Utdrag ur ärendehanteringssystemet, Region Jämtland Härjedalen, 2016-11-01"
+
+
 def b_row(**changes: Any) -> dict[str, Any]:
     """A valid granted business support case; keyword arguments replace cells by header."""
     row: dict[str, Any] = dict(
@@ -86,7 +99,7 @@ def b_row(**changes: Any) -> dict[str, Any]:
                 "2380",
                 "56.10",
                 "Aktiebolag",
-                "Besöksnäring",
+                "Innovation och företagande",
                 "Kvinna",
                 "1975",
                 "1",
@@ -146,6 +159,7 @@ _KEYS = {
     "born": "VD födelseår",
     "owners_women": "Ägare kvinnor",
     "title": "Projektnamn",
+    "owner_type": "Organisationstyp",
     "owner": "Projektägare",
     "assessment": "Jämställdhetsbedömning",
     "routine": "Rutin jämställdhet tillämpad",
@@ -216,6 +230,11 @@ def counts(read: int, accepted: int, quarantined: int, withdrawn: int) -> dict[s
     }
 
 
+def at_header(row: int, title_rows: int, rows: dict[str, int]) -> dict[str, int]:
+    """Counts, and where the header was found below how many title rows."""
+    return {**rows, "header_row": row, "title_rows": title_rows}
+
+
 def b_counts(bad: int) -> dict[str, int]:
     """The three good business rows plus `bad` quarantined ones."""
     return counts(3 + bad, 2, bad, 1)
@@ -227,6 +246,11 @@ def p_counts(bad: int, accepted: int = 2) -> dict[str, int]:
 
 def q(row: int, column: str, reason_code: str) -> dict[str, Any]:
     return {"row": row, "column": column, "reason_code": reason_code}
+
+
+def ci(row: int, column: str, issue_code: str) -> dict[str, Any]:
+    """A cell issue of a kept row: the cell was blanked, cut, cleaned or recoded."""
+    return {"row": row, "column": column, "issue_code": issue_code}
 
 
 def err(message: str, row: int | None = None, column: str | None = None) -> dict[str, Any]:
@@ -332,6 +356,8 @@ def cases() -> list[Case]:
         quarantine: list[dict[str, Any]] | None = None,
         rows: dict[str, int] | None = None,
         source: str = "business_support",
+        settings: dict[str, Any] | None = None,
+        cell_issues: list[dict[str, Any]] | None = None,
     ) -> None:
         expected: dict[str, Any] = {}
         if error is not None:
@@ -340,7 +366,11 @@ def cases() -> list[Case]:
             assert quarantine is not None and rows is not None, name
             expected["quarantine"] = quarantine
             expected["counts"] = rows
-        found.append(Case(name, suffix, data, description, expected, source))
+            if cell_issues:
+                expected["cell_issues"] = cell_issues
+        found.append(
+            Case(name, suffix, data, description, expected, source, settings=settings or {})
+        )
 
     good = csv_text(B_HEADER, B_GOOD)
     good_lines = good.splitlines(keepends=True)
@@ -820,10 +850,32 @@ def cases() -> list[Case]:
             P_HEADER,
             [*P_GOOD, p_row(case="P-3", title=long_text), p_row(case="P-4", date="9" * 100_000)],
         ),
-        "A 100 000-character title (accepted) and a 100 000-character date (quarantined).",
+        "A 100 000-character title (the row is kept, the title cut to 500 characters and the cut "
+        "listed) and a 100 000-character date (quarantined).",
         quarantine=[q(5, "Beslutsdatum", "unparseable")],
         rows=p_counts(1, accepted=3),
         source="project_support",
+        cell_issues=[ci(4, "Projektnamn", "too_long")],
+    )
+    add(
+        "long_labels",
+        ".csv",
+        csv_bytes(
+            P_HEADER,
+            [
+                *P_GOOD,
+                p_row(case="P-" + "9" * 200),
+                p_row(case="P-4", owner="Stiftelsen " + "x" * 40_000),
+                p_row(case="P-5", owner_type="Kommun" * 6_000),
+            ],
+        ),
+        "A 202-character case id (quarantined), a 40 011-character owner name (kept, cut to "
+        "300 characters) and a 36 000-character owner type, longer than a spreadsheet cell holds "
+        "(an unknown code).",
+        quarantine=[q(4, "Ärendenummer", "unparseable"), q(6, "Organisationstyp", "unknown_code")],
+        rows=p_counts(2, accepted=3),
+        source="project_support",
+        cell_issues=[ci(5, "Projektägare", "too_long")],
     )
     add(
         "control_characters",
@@ -833,19 +885,68 @@ def cases() -> list[Case]:
             [
                 *B_GOOD,
                 b_row(case="B-4", form="Aktiebolag\x1b[31m"),
-                b_row(case="B-5", area="Turism\x07"),
+                b_row(case="B-5", area="Tillgänglighet\x07"),
                 b_row(case="B-6\x00"),
-                b_row(case="B-7", area="Rad ett\nrad två\tmed tabb"),
+                b_row(case="B-7", form="Rad ett\nrad två\tmed tabb"),
             ],
         ),
-        "An ANSI escape, a bell and a NUL in text fields are quarantined; a line break and a tab "
-        "inside quotes are ordinary text.",
-        quarantine=[
-            q(5, "Företagsform", "unparseable"),
-            q(6, "Insatsområde", "unparseable"),
-            q(7, "Ärendenummer", "unparseable"),
+        "An ANSI escape in a free-text field and a bell in a programme area are removed (the rows "
+        "are kept and the cells listed); a NUL in a case id quarantines the row; a line break and "
+        "a tab inside quotes become spaces.",
+        quarantine=[q(7, "Ärendenummer", "unparseable")],
+        rows=counts(7, 5, 1, 1),
+        cell_issues=[
+            ci(5, "Företagsform", "invisible_characters"),
+            ci(6, "Insatsområde", "invisible_characters"),
         ],
-        rows=counts(7, 3, 3, 1),
+    )
+    add(
+        "invisible_characters",
+        ".csv",
+        csv_bytes(
+            B_HEADER,
+            [
+                *B_GOOD,
+                b_row(case="B-4", type=" Investeringsstöd\u200b", form="Aktie\ufffebolag"),
+                b_row(case="B-5", type="INVESTERINGSSTÖD", municipality="O\u0308stersund"),
+                b_row(case="B-6", area="\u202eInnovation och företagande"),
+                b_row(case="B-7\u200b"),
+                b_row(case="B-8", decision="Bevilj\u00adat"),
+            ],
+        ),
+        "A zero-width space, a right-to-left override (U+202E), a soft hyphen and the "
+        "non-character U+FFFE are removed and listed, a decomposed 'Ö' is composed (NFC), and "
+        "labels match in any case; a zero-width space in a case id quarantines the row.",
+        quarantine=[q(8, "Ärendenummer", "unparseable")],
+        rows=counts(8, 6, 1, 1),
+        cell_issues=[
+            ci(5, "Stödtyp", "invisible_characters"),
+            ci(5, "Företagsform", "invisible_characters"),
+            ci(7, "Insatsområde", "invisible_characters"),
+            ci(9, "Beslut", "invisible_characters"),
+        ],
+    )
+    add(
+        "free_text_programme_area",
+        ".csv",
+        csv_bytes(
+            B_HEADER,
+            [
+                *B_GOOD,
+                b_row(case="B-4", area="Kund Anna Svensson 19640823-3234"),
+                b_row(case="B-5", area="innovation och företagande"),
+                b_row(case="B-6", area="  KOMPETENSFÖRSÖRJNING "),
+                b_row(case="B-7", area="skills_supply"),
+                b_row(case="B-8", area="Tillgänglighet\u00a0"),
+                b_row(case="B-9", area="Attraktiva  miljöer"),
+                b_row(case="B-10", area="Besöksnäring"),
+            ],
+        ),
+        "A programme area holding free text (a customer's name and identity number) and one "
+        "not in the region's list are unknown codes, so neither can become a published label; "
+        "the configured areas are read in any case and spacing, and as their codes.",
+        quarantine=[q(5, "Insatsområde", "unknown_code"), q(11, "Insatsområde", "unknown_code")],
+        rows=counts(10, 7, 2, 1),
     )
     add(
         "html_and_script",
@@ -876,10 +977,14 @@ def cases() -> list[Case]:
                 b_row(case="B-7", applied="=1+1"),
             ],
         ),
-        "Formulas in text fields are imported as text (neutralised when published); a formula "
-        "in an amount is not a number.",
-        quarantine=[q(8, "Sökt belopp", "unparseable")],
-        rows=counts(7, 5, 1, 1),
+        "Formulas in a free-text field are imported as text (never published); a formula as a "
+        "programme area is an unknown code; a formula in an amount is not a number.",
+        quarantine=[
+            q(5, "Insatsområde", "unknown_code"),
+            q(7, "Insatsområde", "unknown_code"),
+            q(8, "Sökt belopp", "unparseable"),
+        ],
+        rows=counts(7, 3, 3, 1),
     )
 
     # --- XLSX -------------------------------------------------------------------------------
@@ -957,8 +1062,10 @@ def cases() -> list[Case]:
             [["Beviljade företagsstöd 2016"], *b_table(B_GOOD)],
             prepare=lambda sheet: sheet.merge_cells("A1:Q1"),
         ),
-        "A merged title row above the header: the title is taken as the header.",
-        error=err("required column(s) missing", row=1),
+        "A merged title row above the header: the header is found on row 2 and the title row "
+        "is recorded.",
+        quarantine=[],
+        rows=at_header(2, 1, b_counts(0)),
     )
 
     def merge_decision(sheet: Any) -> None:
@@ -1016,6 +1123,31 @@ def cases() -> list[Case]:
         "value to read, so the rows are quarantined rather than read as empty.",
         quarantine=[q(5, "Sökt belopp", "unparseable"), q(6, "Beviljat belopp", "unparseable")],
         rows=b_counts(2),
+    )
+
+    def unreadable_project_cells(sheet: Any) -> None:
+        sheet["G4"] = '=A4&" projekt"'
+        sheet["H5"] = "#N/A"
+        sheet["E6"] = "=D6*0.8"
+
+    add(
+        "xlsx_unreadable_free_text",
+        ".xlsx",
+        xlsx_bytes(
+            [
+                P_HEADER,
+                *[[row.get(h) for h in P_HEADER] for row in P_GOOD],
+                *[[p_row(case=f"P-{n}").get(h) for h in P_HEADER] for n in (3, 4, 5)],
+            ],
+            prepare=unreadable_project_cells,
+        ),
+        "A project title that is a formula never calculated and an owner name holding an Excel "
+        "error: neither field feeds a statistic, so the cells are blanked and listed and the "
+        "decisions kept; the same kind of formula in the granted amount quarantines its row.",
+        quarantine=[q(6, "Beviljat belopp", "unparseable")],
+        rows=p_counts(1, accepted=4),
+        source="project_support",
+        cell_issues=[ci(4, "Projektnamn", "unreadable"), ci(5, "Projektägare", "unreadable")],
     )
     add(
         "xlsx_typed_cells",
@@ -1075,7 +1207,7 @@ def cases() -> list[Case]:
             b_table(
                 [
                     *B_GOOD,
-                    b_row(case="B-4", area="=HYPERLINK(\"http://example.invalid\",\"x\")"),
+                    b_row(case="B-4", form="=HYPERLINK(\"http://example.invalid\",\"x\")"),
                     b_row(case="B-5", form="<b onmouseover=alert(1)>AB</b>"),
                 ]
             )
@@ -1095,7 +1227,147 @@ def cases() -> list[Case]:
         quarantine=[q(5, "Beslutsdatum", "unparseable")],
         rows=b_counts(1),
     )
+
+    # --- title rows and the header row (contract §1.2) ---------------------------------------
+    bad_date = b_row(case="B-4", date="2016-02-30")
+    add(
+        "xlsx_title_rows",
+        ".xlsx",
+        xlsx_bytes(
+            [[EXPORT_TITLE], ["Beslutade företagsstöd 2016"], [], *b_table([*B_GOOD, bad_date])]
+        ),
+        "Two title lines and an empty row above the header (row 4), as an export from the case "
+        "system comes; row numbers are the sheet's own.",
+        quarantine=[q(8, "Beslutsdatum", "invalid_date")],
+        rows=at_header(4, 2, b_counts(1)),
+    )
+    titled_csv = (EXPORT_TITLE + "\n" + csv_text(B_HEADER, [*B_GOOD, bad_date])).encode()
+    add(
+        "csv_title_row",
+        ".csv",
+        titled_csv,
+        "A title line with commas above a semicolon header: the header (row 2) decides the "
+        "delimiter, and rows keep the file's own numbers.",
+        quarantine=[q(6, "Beslutsdatum", "invalid_date")],
+        rows=at_header(2, 1, b_counts(1)),
+    )
+    add(
+        "header_row_setting_wrong",
+        ".csv",
+        titled_csv,
+        "The same file with header_row: 1 in config: the setting wins over the search, and the "
+        "title row lacks the required columns.",
+        error=err("required column(s) missing: 'Ärendenummer' (case_id)", row=1),
+        settings={"read_options": {"header_row": 1}},
+    )
+    notes = "".join(f"Urval {n}: beslutsår 2016, alla stödformer;;;;\n" for n in range(1, 22))
+    below_row_20 = (notes + csv_text(B_HEADER, [*B_GOOD, bad_date])).encode()
+    add(
+        "header_below_row_20",
+        ".csv",
+        below_row_20,
+        "21 lines of notes above the header: no row among the first 20 holds the required "
+        "headers.",
+        error=err("no header row among rows 1-20: required column(s) missing: 'Ärendenummer'"),
+    )
+    add(
+        "header_row_setting",
+        ".csv",
+        below_row_20,
+        "The same file with header_row: 22 in config: the header is read from there.",
+        quarantine=[q(26, "Beslutsdatum", "invalid_date")],
+        rows=at_header(22, 21, b_counts(1)),
+        settings={"read_options": {"header_row": 22}},
+    )
+
+    # --- limits (config limits:, set low here so that the files stay small) -------------------
+    add(
+        "too_many_columns",
+        ".csv",
+        good.encode(),
+        "A header of 17 columns with limits: max_columns: 10.",
+        error=err("the row has 17 columns, more than the limit of 10", row=1),
+        settings={"limits": {"max_columns": 10}},
+    )
+    add(
+        "xlsx_too_many_columns",
+        ".xlsx",
+        xlsx_bytes(
+            b_table([*B_GOOD, b_row(case="B-4")]),
+            prepare=lambda sheet: sheet.cell(row=5, column=30, value="x"),
+        ),
+        "A stray cell in column 30 of row 5 with limits: max_columns: 20.",
+        error=err("the row has 30 columns, more than the limit of 20", row=5),
+        settings={"limits": {"max_columns": 20}},
+    )
+    add(
+        "line_too_long",
+        ".csv",
+        csv_bytes(P_HEADER, [*P_GOOD, p_row(case="P-3", title="x" * 3000)]),
+        "A 3 000-character line (row 4) with limits: max_line_kb: 1.",
+        error=err("a line is longer than the limit of 1 KB", row=4),
+        settings={"limits": {"max_line_kb": 1}},
+        source="project_support",
+    )
+    add(
+        "xlsx_zip_bomb",
+        ".xlsx",
+        _with_member(xlsx_bytes(b_table(B_GOOD)), "xl/media/image1.bin", bytes(3 * 1024 * 1024)),
+        "A workbook with a part that unpacks to 3 MB from a few KB, with limits: "
+        "max_xlsx_uncompressed_mb: 1: refused before the workbook is parsed.",
+        error=err("the Excel file unpacks to more than the limit of 1 MB (4 MB)"),
+        settings={"limits": {"max_xlsx_uncompressed_mb": 1}},
+    )
+
+    # --- the owner follow-up is read like the case exports -------------------------------------
+    owner_rows = [
+        O_HEADER,
+        ["Bolaget AB", 100, "Ja", "Nej", "Ja", 3, 4, "Kvinna"],
+        ["Förbundet", "12,5", "Nej", "Ja", None, 2, 2, None],
+        ["Bolag tre AB", 150, "Ja", "Ja", "Ja", 1, 1, "Man"],
+    ]
+    add(
+        "owner_follow_up_title_rows",
+        ".xlsx",
+        xlsx_bytes([["Ägaruppföljning 2016"], [], *owner_rows]),
+        "An owner follow-up with a title row: its header is found as for the case exports.",
+        quarantine=[q(6, "Ägarandel (%)", "unparseable")],
+        rows=at_header(3, 1, counts(3, 2, 1, 0)),
+        source="owner_follow_up",
+    )
+
+    def cover_sheet_first(sheet: Any) -> None:
+        data = sheet.parent.create_sheet("Uppföljning")
+        for row in owner_rows:
+            data.append(row)
+        sheet.title = "Information"
+        sheet.delete_rows(1, sheet.max_row)
+        sheet.append(["Ägaruppföljningen finns på bladet Uppföljning."])
+
+    add(
+        "owner_follow_up_sheet_setting",
+        ".xlsx",
+        xlsx_bytes(owner_rows, prepare=cover_sheet_first),
+        "An owner follow-up on its second sheet, named with sheet: in files: (the settings reach "
+        "the owner follow-up too).",
+        quarantine=[q(4, "Ägarandel (%)", "unparseable")],
+        rows=at_header(1, 0, counts(3, 2, 1, 0)),
+        source="owner_follow_up",
+        settings={"read_options": {"sheet": "Uppföljning"}},
+    )
     return found
+
+
+def _with_member(data: bytes, name: str, content: bytes) -> bytes:
+    """The archive with one more part (deterministic: fixed date, deflated)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+        member = zipfile.ZipInfo(name, date_time=(2016, 11, 1, 0, 0, 0))
+        member.compress_type = zipfile.ZIP_DEFLATED
+        target.writestr(member, content)
+    return out.getvalue()
 
 
 def _set_date_cell(sheet: Any, ref: str, serial: float) -> None:
@@ -1104,11 +1376,13 @@ def _set_date_cell(sheet: Any, ref: str, serial: float) -> None:
 
 
 def expected_document(case: Case) -> dict[str, Any]:
+    """The expectation; `settings` are the file's `files:` entry (read_options) and `limits:`."""
     return {
         "description": case.description,
         "source": case.source,
         "year": case.year,
         "as_of_date": AS_OF_DATE.isoformat(),
+        **({"settings": case.settings} if case.settings else {}),
         **case.expected,
     }
 
