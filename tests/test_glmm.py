@@ -17,7 +17,7 @@ from scipy import optimize, special, stats
 
 from rtp_eval import glmm
 
-CBPP = Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "cbpp.csv"
+CBPP = Path(__file__).resolve().parent / "data" / "reference" / "cbpp.csv"
 
 # lme4: glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, binomial).
 LME4_LAPLACE_BETA = np.array([-1.3983, -0.9919, -1.1282, -1.5797])
