@@ -7,7 +7,7 @@ Generates the input data in a fresh working directory, runs the workflow under
 CPU time and peak memory per stage (from Snakemake's per-job `benchmark:` files).
 
 S is the shipped demo (one county, ~2 600 decisions over 10 years). M, L and XL are national
-data for all 21 counties from `rtp_eval.national_demo` over 2012-2021: 8 000, 100 000 and
+data for all 21 counties from `tools.national_demo` over 2012-2021: 8 000, 100 000 and
 1 000 000 decisions a year (80 000, 1 million and 10 million in all), run with a copy of the
 configuration that lists every county. `--python` picks the environment to measure (the
 runtime-only install is what a production machine has).
@@ -56,7 +56,7 @@ def peak_rss_mb(time_output: str) -> float:
 
 
 def generate(python: str, size: str, first: int, last: int, out: Path) -> None:
-    command = [python, str(REPO / "scripts" / "generate_demo_data.py"), "--out", str(out)]
+    command = [python, str(REPO / "tools" / "generate_demo_data.py"), "--out", str(out)]
     command += ["--first-year", str(first), "--last-year", str(last)]
     if size != "S":
         command += ["--national", str(PER_YEAR[size])]

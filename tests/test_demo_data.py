@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rtp_eval.demo import (
+from tools.demo import (
     DEFAULT_SEED,
     DemoConfig,
     format_number,
@@ -284,7 +284,7 @@ def _xlsx_entries(content: bytes) -> list[tuple[str, bytes]]:
 
 def test_committed_raw_data_equals_fresh_generation(generated: Path) -> None:
     committed, fresh = _files(COMMITTED_RAW), _files(generated)
-    assert sorted(committed) == sorted(fresh), "rerun scripts/generate_demo_data.py"
+    assert sorted(committed) == sorted(fresh), "rerun tools/generate_demo_data.py"
     for name, content in fresh.items():
         if name.endswith(".xlsx") and committed[name] != content:
             # Deflate output may differ between zlib builds; the archive content may not.
@@ -336,7 +336,7 @@ def test_layout_and_formats(generated: Path) -> None:
 
 
 def test_headers_match_the_contract(generated: Path) -> None:
-    from rtp_eval.demo import BUSINESS_HEADERS, PROJECT_HEADERS
+    from tools.demo import BUSINESS_HEADERS, PROJECT_HEADERS
 
     for source, headers in (
         ("business_support", BUSINESS_HEADERS),

@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rtp_eval.demo import is_luhn_valid, luhn_check_digit
-from rtp_eval.national_demo import (
+from rtp_eval.reference import load_reference
+from tests.conftest import REPO, SHIPPED_CONFIG, import_export
+from tools.demo import is_luhn_valid, luhn_check_digit
+from tools.national_demo import (
     BAD_ROW_KINDS,
     COUNTIES,
     NationalConfig,
     luhn_check_digits,
     write_national_data,
 )
-from rtp_eval.reference import load_reference
-from tests.conftest import REPO, SHIPPED_CONFIG, import_export
 
 SMALL = NationalConfig(decisions_per_year=1_200, first_year=2013, last_year=2015)
 

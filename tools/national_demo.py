@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rtp_eval.demo import (
+from tools.demo import (
     _LABELS,
     EQUALITY_LABELS,
     HEADERS,

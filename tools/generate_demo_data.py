@@ -1,6 +1,6 @@
 """Write the fictitious demo input data (business and project support exports) to a folder.
 
-python scripts/generate_demo_data.py --seed 20161101 --out data/raw
+python tools/generate_demo_data.py --seed 20161101 --out data/raw
 """
 
 from __future__ import annotations
@@ -9,8 +9,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from rtp_eval.demo import DEFAULT_SEED, DemoConfig, write_demo_data
-from rtp_eval.national_demo import NATIONAL_SEED, NationalConfig, write_national_data
+# Run as a script, the folder on the path is tools/; the generators import each other as the
+# package `tools`, which lives in the repository's root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools.demo import DEFAULT_SEED, DemoConfig, write_demo_data
+from tools.national_demo import NATIONAL_SEED, NationalConfig, write_national_data
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
