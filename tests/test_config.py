@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from rtp_eval.config import check_config, file_years, load_schema, package_fingerprint, read_limits
+from rtp_eval.config import (
+    check_config,
+    code_fingerprint,
+    file_years,
+    load_schema,
+    module_closure,
+    package_fingerprint,
+    read_limits,
+)
 from rtp_eval.discovery import DEFAULT_YEARS
 from rtp_eval.errors import ConfigError
 from rtp_eval.reading import ReadLimits
@@ -101,6 +109,43 @@ def test_package_fingerprint_follows_code_edits(tmp_path: Path) -> None:
         (package / "parsing.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8"
     )
     assert package_fingerprint(package) != before
+
+
+def test_a_rule_reruns_only_for_the_package_code_it_runs(tmp_path: Path) -> None:
+    package = tmp_path / "rtp_eval"
+    shutil.copytree(
+        REPO / "src" / "rtp_eval", package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    scripts = REPO / "scripts"
+
+    def fingerprints() -> dict[str, str]:
+        return {
+            name: code_fingerprint(scripts / f"{name}.py", package)
+            for name in ("import_raw_file", "gender_partial", "render_report")
+        }
+
+    def edit(relative: str) -> None:
+        path = package / relative
+        comment = "# edited" if path.suffix == ".py" else "/* edited */"
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{comment}\n", encoding="utf-8")
+
+    before = fingerprints()
+    assert len(set(before.values())) == 3
+    # The report's code and templates are not run by the import or the aggregation.
+    edit("report.py")
+    edit("templates/report.css")
+    after_report = fingerprints()
+    assert after_report["import_raw_file"] == before["import_raw_file"]
+    assert after_report["gender_partial"] == before["gender_partial"]
+    assert after_report["render_report"] != before["render_report"]
+    # The parser is run by the import (and by the report, which reads the configuration).
+    assert package / "parsing.py" in module_closure(scripts / "import_raw_file.py", package)
+    edit("parsing.py")
+    after_parsing = fingerprints()
+    assert after_parsing["import_raw_file"] != after_report["import_raw_file"]
+    assert after_parsing["gender_partial"] == before["gender_partial"]
+    # A module imported only inside a function counts too.
+    assert package / "pdf.py" in module_closure(scripts / "render_report.py", package)
 
 
 # --- the edition folder and the limits on raw files ------------------------------------------

@@ -146,6 +146,54 @@ def package_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
+# Package data a module reads at run time: part of its code.
+PACKAGE_DATA = {"report.py": ("templates",)}
+
+
+def module_closure(script: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The package's files that `script` imports, directly or through each other.
+
+    Read from the import statements (also those inside functions); the package imports nothing
+    dynamically. Each module's package data (`PACKAGE_DATA`) counts as part of it.
+    """
+    import ast
+
+    package = package_dir.name
+    found = {package_dir / "__init__.py"}
+    todo = [script, package_dir / "__init__.py"]
+    while todo:
+        tree = ast.parse(todo.pop().read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] != package or len(parts) < 2:
+                    continue
+                path = package_dir.joinpath(*parts[1:]).with_suffix(".py")
+                if path.is_file() and path not in found:
+                    found.add(path)
+                    todo.append(path)
+    for module, folders in PACKAGE_DATA.items():
+        if package_dir / module in found:
+            for folder in folders:
+                found.update(p for p in (package_dir / folder).rglob("*") if p.is_file())
+    return sorted(found)
+
+
+def code_fingerprint(script: Path, package_dir: Path = PACKAGE_DIR) -> str:
+    """Hash of the package code a rule script runs: a rule param, so that an edit reruns the
+    rules that use the edited module and no others (the script itself Snakemake tracks)."""
+    digest = hashlib.sha256()
+    for path in module_closure(script, package_dir):
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def config_fingerprint(config: Mapping[str, Any]) -> str:
     """SHA-256 of the validated configuration (canonical JSON), stated in the report."""
     import json

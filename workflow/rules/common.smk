@@ -8,6 +8,7 @@ from snakemake.utils import validate
 
 from rtp_eval.config import (
     check_config,
+    code_fingerprint,
     config_fingerprint,
     file_years,
     load_schema,
@@ -45,8 +46,17 @@ REFERENCE_DIR = Path(config["paths"]["reference"])
 RESULTS = config["paths"]["results"]
 REPORTS = config["paths"]["reports"]
 EDITION = config["report"]["edition"]
-# Rules that import the package take this as a param: an edit to the package reruns them.
+# The whole package's code, stated in the report (whose rule takes it as its param).
 CODE_VERSION = package_fingerprint()
+SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
+
+
+def code_version(script):
+    """A rule's param: the package code its script imports, so that an edit reruns the rules
+    that run the edited module and no others."""
+    return code_fingerprint(SCRIPTS_DIR / script)
+
+
 CONFIG_HASH = config_fingerprint(config)
 CODE_COMMIT = source_commit(Path(workflow.basedir))
 # Written by disclosure control and read by the audit: the case tables, their comparisons and

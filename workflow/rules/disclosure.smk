@@ -33,7 +33,7 @@ rule disclosure_control:
         intersectional=config.get("intersectional", {}),
         age_breaks=config["classifications"]["age_breaks"],
         disclosure={**config["disclosure"], **config["statistics"]},
-        code=CODE_VERSION,
+        code=code_version("disclosure_control.py"),
     script:
         "../../scripts/disclosure_control.py"
 
@@ -57,6 +57,6 @@ rule disclosure_audit:
         runtime=30,
     params:
         disclosure=config["disclosure"],
-        code=CODE_VERSION,
+        code=code_version("disclosure_audit.py"),
     script:
         "../../scripts/disclosure_audit.py"

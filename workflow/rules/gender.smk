@@ -19,7 +19,7 @@ rule gender_partial:
         runtime=20,
     params:
         dominance_n=config["disclosure"]["dominance_n"],
-        code=CODE_VERSION,
+        code=code_version("gender_partial.py"),
     script:
         "../../scripts/gender_partial.py"
 
@@ -43,7 +43,7 @@ rule gender_breakdown:
     params:
         periods=config["periods"],
         disclosure={**config["disclosure"], **config["statistics"]},
-        code=CODE_VERSION,
+        code=code_version("gender_breakdown.py"),
     script:
         "../../scripts/gender_breakdown.py"
 
@@ -68,6 +68,6 @@ rule gender_figures:
     params:
         demo=config["demo"],
         region=config["region"]["name"],
-        code=CODE_VERSION,
+        code=code_version("gender_figures.py"),
     script:
         "../../scripts/gender_figures.py"

@@ -64,7 +64,7 @@ rule import_owner_follow_up:
         labels=config.get("labels", {}),
         county_codes=config["region"]["county_codes"],
         reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
-        code=CODE_VERSION,
+        code=code_version("import_owner_follow_up.py"),
     script:
         "../../scripts/import_owner_follow_up.py"
 
@@ -93,6 +93,6 @@ rule indicators:
         definitions_file=INDICATORS_FILE,
         min_units=config["disclosure"]["min_units"],
         confidence_level=config["statistics"]["confidence_level"],
-        code=CODE_VERSION,
+        code=code_version("indicators.py"),
     script:
         "../../scripts/indicators.py"

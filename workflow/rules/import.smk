@@ -20,7 +20,7 @@ rule import_raw_file:
     params:
         settings=import_settings,
         reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
-        code=CODE_VERSION,
+        code=code_version("import_raw_file.py"),
     script:
         "../../scripts/import_raw_file.py"
 
@@ -43,6 +43,6 @@ rule combine_import_quality:
         mem_mb=memory_mb(500, 10),
         runtime=10,
     params:
-        code=CODE_VERSION,
+        code=code_version("combine_import_quality.py"),
     script:
         "../../scripts/combine_import_quality.py"

@@ -22,7 +22,7 @@ rule intersectional_models:
         intersectional=config.get("intersectional", {}),
         disclosure={**config["disclosure"], **config["statistics"]},
         age_breaks=config["classifications"]["age_breaks"],
-        code=CODE_VERSION,
+        code=code_version("intersectional_models.py"),
     script:
         "../../scripts/intersectional_models.py"
 
@@ -44,7 +44,7 @@ rule intersectional_cells:
         intersectional=config.get("intersectional", {}),
         disclosure={**config["disclosure"], **config["statistics"]},
         age_breaks=config["classifications"]["age_breaks"],
-        code=CODE_VERSION,
+        code=code_version("intersectional_cells.py"),
     script:
         "../../scripts/intersectional_cells.py"
 
@@ -73,7 +73,7 @@ rule intersectional:
         age_breaks=config["classifications"]["age_breaks"],
         demo=config["demo"],
         region=config["region"]["name"],
-        code=CODE_VERSION,
+        code=code_version("intersectional.py"),
     message:
         "The intersectional figures, drawn from the published strata table and model results"
     script:

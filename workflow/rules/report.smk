@@ -76,6 +76,6 @@ rule publish_bundle:
         mem_mb=1000,
         runtime=10,
     params:
-        code=CODE_VERSION,
+        code=code_version("publish_bundle.py"),
     script:
         "../../scripts/publish_bundle.py"
