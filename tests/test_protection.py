@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from rtp_eval import catalog
@@ -177,6 +177,8 @@ ALL_PERIODS = {"2016-2016": (2016, 2016), "2017-2017": (2017, 2017), **PERIODS}
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a failing example is slow to shrink
 )
 @given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=10, max_value=120))
+# The programmes found this one met where the audit did not: solved by the last resort.
+@example(seed=7186, n=92)
 def test_protection_holds_against_the_audit_and_an_independent_intruder(seed: int, n: int) -> None:
     works = all_work_tables(random_clean(np.random.default_rng(seed), n))
     rules = ProtectionRules()

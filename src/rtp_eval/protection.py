@@ -724,6 +724,42 @@ def _add_case_count_cells(
     return relations
 
 
+def _hide_smallest_partners(
+    cells: _Cells,
+    state: _State,
+    relations: Mapping[str, list[tuple[np.ndarray, np.ndarray]]],
+    needs: Sequence[Need],
+) -> int:
+    """Hide, for each unmet need, the smallest published cell nearest to it in the relations.
+
+    The last resort when the linear programmes find a need met but the audit does not (the
+    audit also reads relations the programmes leave out, such as bounds between measures).
+    Nearest: in a relation with the cell, else with a hidden cell that is, and so on. Hiding
+    a cell only ever widens what a reader can prove, so the rounds still converge.
+    """
+    added = 0
+    for need in needs:
+        family = str(catalog.COLUMNS[need.measure].family)
+        hidden = state.hidden(family)
+        values = cells.frame[need.measure].to_numpy(dtype=float)
+        around: dict[int, set[int]] = defaultdict(set)
+        for ids, _ in relations.get(need.measure, []):
+            members = {int(c) for c in ids}
+            for member in members:
+                around[member] |= members
+        seen, frontier = {need.cell}, {need.cell}
+        while frontier:
+            reached = set().union(*(around[c] for c in frontier)) - seen
+            shown = [c for c in reached if not hidden[c] and np.isfinite(values[c])]
+            if shown:
+                smallest = min(shown, key=lambda c: (values[c], c))
+                added += state.hide(family, np.array([smallest]))
+                break
+            seen |= reached
+            frontier = reached
+    return added
+
+
 def case_count_hidden(protection_cells: _Cells, state: _State, table: str) -> bool:
     """Whether the model summary must leave out its counts of complete cases."""
     ids = protection_cells.row_cells.get(f"{CASE_COUNT}:{table}")
@@ -849,7 +885,8 @@ def protect(
             len(failures),
             ", ".join(f"{m}: {n}" for m, n in failures["measure"].value_counts().items()),
         )
-        if not meet(_audit_needs(cells, works, failures, rules)):
+        needs = _audit_needs(cells, works, failures, rules)
+        if not meet(needs) and not _hide_smallest_partners(cells, state, relations, needs):
             raise RuntimeError(
                 "disclosure control cannot protect these values:\n" + failures.head(10).to_string()
             )
