@@ -26,6 +26,12 @@ def main_table() -> pd.DataFrame:
         ("2012-2015", "men", 80, 60, 1600),
         ("2016-2018", "men", 60, 45, 900),
     ]
+    return leadership_rows(rows)
+
+
+def leadership_rows(rows: list[tuple]) -> pd.DataFrame:
+    """Published leadership rows of `business_support_by_gender`, all support types: (period,
+    group, decisions, granted, amount); a row without decisions is suppressed."""
     table = catalog.table(MAIN)
     data = pd.DataFrame(
         [

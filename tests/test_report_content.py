@@ -16,6 +16,7 @@ from rtp_eval.report_content import (
     rounding_note,
     shown_percent,
 )
+from tests.test_period_change_audit import leadership_rows
 
 NBSP = "\u00a0"
 
@@ -112,7 +113,6 @@ def test_equality_table_notes_rounding_when_its_shares_miss_100() -> None:
 
 def published_main() -> pd.DataFrame:
     """business_support_by_gender with leadership rows for two periods, women's first hidden."""
-    table = catalog.table("business_support_by_gender")
     rows = [
         ("2012-2015", "women", None, None, None),
         ("2012-2015", "men", 600, 500, 252_000_000),
@@ -121,23 +121,7 @@ def published_main() -> pd.DataFrame:
         ("2016-2018", "men", 393, 320, 161_006_800),
         ("2016-2018", "all", 607, 488, 212_687_200),
     ]
-    frame = pd.DataFrame(
-        [
-            {
-                "period": period,
-                "period_kind": "period",
-                "support_type": "all",
-                "classification": "leadership",
-                "group": group,
-                "decisions": decisions,
-                "granted": granted,
-                "amount_granted_sek": amount,
-                "suppressed": decisions is None,
-            }
-            for period, group, decisions, granted, amount in rows
-        ]
-    ).reindex(columns=list(table.columns))
-    return frame.astype(table.dtypes)
+    return leadership_rows(rows)
 
 
 def test_period_comparison_shows_totals_beside_means_per_year() -> None:
