@@ -1,10 +1,12 @@
-"""Snakemake step: import one raw file (see rtp_eval.importing)."""
+"""Snakemake step: import one raw file (see rtp_eval.importing) and aggregate its gender
+breakdown cells (see rtp_eval.breakdown; rule gender_breakdown combines the years)."""
 
 import datetime as dt
 import os
 from pathlib import Path
 
 from rtp_eval import io
+from rtp_eval.breakdown import BreakdownConfig, partial_cells
 from rtp_eval.config import classification_settings, read_limits, validation_settings
 from rtp_eval.importing import import_file
 from rtp_eval.pseudonymise import resolve_key
@@ -50,6 +52,19 @@ def main(snakemake) -> None:
     io.write_import_result(
         result.clean, result.quarantine, result.quality, out.clean, out.quarantine, out.quality
     )
+    write_partial_cells(snakemake, settings["source"])
+
+
+def write_partial_cells(snakemake, source: str) -> None:
+    # Read back the written table so the cells come from exactly what later stages read.
+    clean = io.read_clean([snakemake.output.clean], source)
+    # Only the number of largest organisations kept per cell matters here; the periods are
+    # computed when the years are combined.
+    config = BreakdownConfig(dominance_n=int(snakemake.params.dominance_n))
+    partial = partial_cells(clean, source, config)
+    io.write_parquet(partial.cells, snakemake.output.cells)
+    io.write_parquet(partial.cases, snakemake.output.cases)
+    log.info("%s: %d cells, %d decided cases", source, len(partial.cells), len(partial.cases))
 
 
 if "snakemake" in globals():

@@ -35,8 +35,12 @@ pytestmark = pytest.mark.e2e
 OUTPUT_FOLDERS = ("results", "reports")
 
 
-def _start(workdir: Path, *args: str) -> subprocess.Popen[str]:
-    """The workflow in a new process group (so it can be killed with all its jobs)."""
+def _start(workdir: Path, *args: str, hash_seed: str = "random") -> subprocess.Popen[str]:
+    """The workflow in a new process group (so it can be killed with all its jobs).
+
+    Each run gets its own string-hash seed: an output that depends on the iteration order of a
+    set of strings differs between runs.
+    """
     command = [
         sys.executable,
         "-m",
@@ -53,6 +57,7 @@ def _start(workdir: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
     )
 
 
@@ -108,8 +113,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     one = make_project(base / "cores-1")
     four = make_project(base / "another" / "place" / "cores-4")
     cut = make_project(base / "interrupted")
-    clean_one = _start(one, "--cores", "1")
-    clean_four = _start(four, "--cores", "4")
+    clean_one = _start(one, "--cores", "1", hash_seed="1")
+    clean_four = _start(four, "--cores", "4", hash_seed="2")
     interrupted = _start(cut, "--cores", "1")
 
     deadline = time.monotonic() + 600

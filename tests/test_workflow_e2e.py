@@ -111,12 +111,9 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
     jobs = planned_jobs(workdir)
     imports = [wildcards for rule, wildcards in jobs if rule == "import_raw_file"]
     assert imports == ["source=business_support, year=2018"]
-    partials = [wildcards for rule, wildcards in jobs if rule == "gender_partial"]
-    assert partials == ["source=business_support, year=2018"]
     assert {rule for rule, _ in jobs} == {
         "import_raw_file",
         "combine_import_quality",
-        "gender_partial",
         "gender_breakdown",
         "intersectional_cells",
         "intersectional_models",

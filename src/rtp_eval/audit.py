@@ -282,7 +282,7 @@ def _period_relations(
             for partition in _partitions(first, last, ranges[pattern]):
                 parts = [by_range.get(r) for r in partition]
                 present_parts = [p for p in parts if p is not None]
-                for measure in measures_of[cell]:
+                for measure in sorted(measures_of[cell]):
                     if any(measure not in measures_of[p] for p in present_parts):
                         continue
                     relations.append(

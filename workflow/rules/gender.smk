@@ -1,27 +1,6 @@
 # Gender breakdown (3R: Representation and Resources) of decided business and project support:
-# one job per source x year aggregates its cells, one job combines them into the unsuppressed
-# case tables (rule disclosure_control publishes them).
-
-
-rule gender_partial:
-    input:
-        clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
-    output:
-        cells=f"{RESULTS}/work/gender/{{source}}/{{year}}.cells.parquet",
-        cases=f"{RESULTS}/work/gender/{{source}}/{{year}}.cases.parquet",
-    log:
-        "logs/gender/{source}/{year}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/gender/{{source}}/{{year}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=memory_mb(300, 50),
-        runtime=20,
-    params:
-        dominance_n=config["disclosure"]["dominance_n"],
-        code=code_version("gender_partial.py"),
-    script:
-        "../../scripts/gender_partial.py"
+# each import job aggregates its year's cells (import.smk), one job combines them into the
+# unsuppressed case tables (rule disclosure_control publishes them).
 
 
 rule gender_breakdown:

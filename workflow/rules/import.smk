@@ -1,4 +1,6 @@
-# Import: one job per source x year, then a combined quality table.
+# Import: one job per source x year, then a combined quality table. The import job also
+# aggregates the year's gender breakdown cells while its clean table is fresh: one process per
+# file instead of two, since a Python start with pandas costs more than the aggregation itself.
 
 
 rule import_raw_file:
@@ -9,6 +11,8 @@ rule import_raw_file:
         clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
         quarantine=f"{RESULTS}/quarantine/{{source}}/{{year}}.csv",
         quality=f"{RESULTS}/work/import/{{source}}/{{year}}.json",
+        cells=f"{RESULTS}/work/gender/{{source}}/{{year}}.cells.parquet",
+        cases=f"{RESULTS}/work/gender/{{source}}/{{year}}.cases.parquet",
     log:
         "logs/import/{source}/{year}.log",
     benchmark:
@@ -20,6 +24,7 @@ rule import_raw_file:
     params:
         settings=import_settings,
         reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
+        dominance_n=config["disclosure"]["dominance_n"],
         code=code_version("import_raw_file.py"),
     script:
         "../../scripts/import_raw_file.py"
