@@ -2,22 +2,20 @@
 
 Reads the unsuppressed work tables of the gender breakdown and of the strata, protects them as
 one system with `rtp_eval.protection` (which audits its result until it passes), and writes
-what is computed from the protected cells: the published gender tables, the comparison tables,
-the strata table with its shares and indexes, and the model results shown for the published
-strata (their counts of complete cases only where protection allows). Also the primary
-suppressions (for the audit) and the list of every suppression.
+what is computed from the protected cells: the published gender tables, the comparison tables
+and the strata table with its shares and indexes. Also the primary suppressions (for the audit),
+the list of every suppression and whether the models' counts of complete cases may be shown
+(rule publish_model_results, which runs once the models are fitted, so that fitting and
+protection run side by side).
 """
 
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from rtp_eval.breakdown import BreakdownConfig, comparison_tables
 from rtp_eval.classify import age_labels
 from rtp_eval.intersectional import IntersectionalConfig, finish_table, read_baseline, table_areas
-from rtp_eval.io import read_table, write_csv
-from rtp_eval.maihda import ModelResults, publish_models
+from rtp_eval.io import read_table, write_csv, write_json
 from rtp_eval.outputs import STRATA_TABLE
 from rtp_eval.protection import ProtectionRules, protect
 from rtp_eval.runner import log, run_step
@@ -59,16 +57,8 @@ def main(snakemake: Any) -> None:
     write_csv(
         finish_table(works[STRATA_TABLE], areas, baseline, strata), snakemake.output.strata_work
     )
-    results = ModelResults(
-        pd.read_parquet(snakemake.input.model_summary),
-        pd.read_parquet(snakemake.input.model_strata),
-    )
     hide_counts = STRATA_TABLE in protection.hidden_case_counts
-    summary, model_strata = publish_models(results, strata_table, hide_counts)
-    write_csv(summary, outputs["intersectional_model_summary"])
-    write_csv(model_strata, outputs["intersectional_model_strata"])
-    write_csv(results.summary, snakemake.output.work_summary)
-    write_csv(results.strata, snakemake.output.work_strata)
+    write_json({"hide_case_counts": hide_counts}, snakemake.output.model_counts)
     log.info("model counts of complete cases %s", "hidden" if hide_counts else "shown")
     write_csv(protection.primaries, snakemake.output.primaries)
     write_csv(protection.log, snakemake.output.suppressions)

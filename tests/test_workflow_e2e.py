@@ -118,6 +118,7 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
         "intersectional_cells",
         "intersectional_models",
         "disclosure_control",
+        "publish_model_results",
         "disclosure_audit",
         "gender_figures",
         "indicators",

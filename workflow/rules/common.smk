@@ -62,6 +62,8 @@ CODE_COMMIT = source_commit(Path(workflow.basedir))
 # Written by disclosure control and read by the audit: the case tables, their comparisons and
 # the model results (their counts of complete cases are sums of strata).
 PROTECTED_TABLES = (*GENDER_TABLES, *INTERSECTIONAL_TABLES)
+# Of these, disclosure control writes all but the model results (rule publish_model_results).
+CASE_TABLES_PROTECTED = (*GENDER_TABLES, STRATA_TABLE)
 
 try:
     # Resolved at start-up so that a new key re-imports everything (its fingerprint is a

@@ -11,15 +11,12 @@ rule disclosure_control:
             rules.intersectional_cells.output.work,
         ],
         baseline=REFERENCE_DIR / "business_leaders_baseline.csv",
-        model_summary=rules.intersectional_models.output.summary,
-        model_strata=rules.intersectional_models.output.strata,
     output:
-        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=PROTECTED_TABLES),
+        tables=expand(f"{RESULTS}/tables/{{name}}.csv", name=CASE_TABLES_PROTECTED),
         strata_work=f"{RESULTS}/work/{STRATA_TABLE}.csv",
-        work_summary=f"{RESULTS}/work/intersectional_model_summary.csv",
-        work_strata=f"{RESULTS}/work/intersectional_model_strata.csv",
         primaries=f"{RESULTS}/work/disclosure_primaries.csv",
         suppressions=f"{RESULTS}/work/disclosure_suppressions.csv",
+        model_counts=f"{RESULTS}/work/disclosure_model_counts.json",
     log:
         "logs/disclosure/disclosure_control.log",
     benchmark:
@@ -38,9 +35,38 @@ rule disclosure_control:
         "../../scripts/disclosure_control.py"
 
 
+rule publish_model_results:
+    input:
+        strata=f"{RESULTS}/tables/{STRATA_TABLE}.csv",
+        model_counts=rules.disclosure_control.output.model_counts,
+        model_summary=rules.intersectional_models.output.summary,
+        model_strata=rules.intersectional_models.output.strata,
+    output:
+        summary=f"{RESULTS}/tables/intersectional_model_summary.csv",
+        strata=f"{RESULTS}/tables/intersectional_model_strata.csv",
+        work_summary=f"{RESULTS}/work/intersectional_model_summary.csv",
+        work_strata=f"{RESULTS}/work/intersectional_model_strata.csv",
+    log:
+        "logs/disclosure/publish_model_results.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/disclosure/publish_model_results.tsv"
+    threads: 1
+    resources:
+        mem_mb=memory_mb(500, 10),
+        runtime=10,
+    params:
+        code=code_version("publish_model_results.py"),
+    script:
+        "../../scripts/publish_model_results.py"
+
+
 rule disclosure_audit:
     input:
-        tables=rules.disclosure_control.output.tables,
+        tables=[
+            *rules.disclosure_control.output.tables,
+            rules.publish_model_results.output.summary,
+            rules.publish_model_results.output.strata,
+        ],
         primaries=rules.disclosure_control.output.primaries,
     output:
         summary=f"{RESULTS}/tables/{AUDIT_TABLE}.csv",
