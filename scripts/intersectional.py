@@ -9,12 +9,13 @@ from typing import Any
 
 from rtp_eval import io
 from rtp_eval.classify import age_labels
-from rtp_eval.figures import source_line
-from rtp_eval.intersectional import IntersectionalConfig, intersectional_figures
+from rtp_eval.intersectional import IntersectionalConfig
 from rtp_eval.io import read_table
 from rtp_eval.maihda import model_settings
 from rtp_eval.outputs import STRATA_TABLE
 from rtp_eval.runner import log, run_step
+from rtp_eval.sections.intersectional import intersectional_figures
+from rtp_eval.vocabulary import figure_source
 
 
 def main(snakemake: Any) -> None:
@@ -26,8 +27,10 @@ def main(snakemake: Any) -> None:
     table = read_table(snakemake.input.table, STRATA_TABLE)
     strata = read_table(snakemake.input.strata, "intersectional_model_strata")
     outputs = {Path(p).name: p for p in snakemake.output.figures}
-    source = source_line(params.region, params.demo)
-    for figure in intersectional_figures(table, strata, config.keys, settings.period, source):
+    source = figure_source(params.region, params.demo)
+    for figure in intersectional_figures(
+        table, strata, config.keys, settings.period, source, config.confidence_level
+    ):
         io.write_text(outputs[f"{figure.name}.svg"], figure.svg)
         io.write_json(
             {"title": figure.title, "alt_text": figure.alt_text}, outputs[f"{figure.name}.json"]

@@ -15,9 +15,6 @@ from rtp_eval.report import (
     appendix_context,
     audit_sentence,
     data_epoch,
-    gender_context,
-    goals_context,
-    intersectional_context,
     quality_context,
     realia_context,
     render_report,
@@ -25,6 +22,9 @@ from rtp_eval.report import (
     software_versions,
 )
 from rtp_eval.runner import run_step
+from rtp_eval.sections.gender import gender_context
+from rtp_eval.sections.goals import goals_context
+from rtp_eval.sections.intersectional import intersectional_context
 
 
 def read_table(path: str) -> pd.DataFrame:
@@ -41,6 +41,8 @@ def main(snakemake) -> None:
     type_labels = dict(zip(support_types["code"], support_types["label_sv"], strict=True))
     epoch = data_epoch(business)
     years = pd.to_numeric(business["year"], errors="coerce").dropna().astype(int)
+    confidence_level = params.statistics["confidence_level"]
+    parity_band = params.classifications["ownership_balance_pct"]
     figures = []
     for svg_path in [*snakemake.input.figures_svg, *snakemake.input.intersectional_figures]:
         stem = Path(svg_path).with_suffix("")
@@ -54,6 +56,7 @@ def main(snakemake) -> None:
         "demo": params.demo,
         "region": params.region,
         "classifications": params.classifications,
+        "confidence_level": confidence_level,
         "min_units": params.disclosure["min_units"],
         "dominance_n": params.disclosure["dominance_n"],
         "dominance_k_pct": params.disclosure["dominance_k_pct"],
@@ -76,6 +79,7 @@ def main(snakemake) -> None:
             read_table(snakemake.input.differences),
             type_labels,
             read_table(snakemake.input.changes),
+            confidence_level,
         ),
         **realia_context(
             read_table(snakemake.input.industry),
@@ -92,13 +96,15 @@ def main(snakemake) -> None:
             type_labels,
             dict(zip(owner_types["code"], owner_types["label_sv"], strict=True)),
             {name: catalog_table(name).title_sv for name in params.published_tables},
+            parity_band,
         ),
-        **goals_context(read_table(snakemake.input.indicators)),
+        **goals_context(read_table(snakemake.input.indicators), confidence_level),
         **intersectional_context(
             read_table(snakemake.input.intersectional),
             read_table(snakemake.input.intersectional_summary),
             read_table(snakemake.input.intersectional_strata),
             params.intersectional,
+            confidence_level,
         ),
     }
     html = render_report(context, figures)

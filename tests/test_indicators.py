@@ -17,15 +17,14 @@ from rtp_eval.indicators import (
     assess,
     build_indicators,
     gap_to_target,
-    goal_sections,
     load_definitions,
     owner_units,
-    sparkline_svg,
     supported_firms,
     trend_slope,
 )
 from rtp_eval.owner_follow_up import CLEAN_DTYPES
 from rtp_eval.schema import clean_columns, clean_dtypes
+from rtp_eval.sections.goals import goal_sections, sparkline_svg
 from tests.conftest import REPO
 
 SCHEMA = load_schema(REPO / "workflow" / "schemas" / "indicators.schema.yaml")

@@ -21,11 +21,11 @@ from rtp_eval.indicators import (
     assess,
     build_indicators,
     difference_interval,
-    goal_sections,
     load_definitions,
     share_interval,
 )
 from rtp_eval.io import write_csv
+from rtp_eval.sections.goals import goal_sections
 from rtp_eval.stats import newcombe_interval, wilson_interval
 from tests.conftest import REPO
 
@@ -429,7 +429,8 @@ SOURCED = re.compile(
 
 def test_the_goals_section_renders_from_the_published_csv(tmp_path: Path) -> None:
     """The section as the report builds it: from the CSV, every number traceable to its cell."""
-    from rtp_eval.report import environment, goals_context
+    from rtp_eval.report import environment
+    from rtp_eval.sections.goals import goals_context
 
     cells = {2017: (100, 1000), 2018: (None, 1000), 2019: (500, 1000), 2020: (27, 100)}
     table = _build(cells, _definition(), _amounts(_definition()))

@@ -16,12 +16,12 @@ from rtp_eval.intersectional import (
     IntersectionalConfig,
     build_work_table,
     finish_table,
-    intersectional_figures,
     read_baseline,
     table_areas,
 )
 from rtp_eval.maihda import STRATA_COLUMNS, ModelResults, publish_models
 from rtp_eval.protection import ProtectionRules, protect
+from rtp_eval.sections.intersectional import intersectional_figures
 
 REPO = Path(__file__).resolve().parents[1]
 NA = pd.NA

@@ -326,7 +326,7 @@ def _model_summary(p_value: float, boundary: bool, pcv: float | None) -> pd.Data
 
 
 def test_model_sentences_say_no_more_than_the_test() -> None:
-    from rtp_eval.report import intersectional_sentences
+    from rtp_eval.sections.intersectional import intersectional_sentences
 
     weak = " ".join(intersectional_sentences(_model_summary(0.4, True, None), 0))
     assert "Ingen säker skillnad mellan strata" in weak

@@ -87,14 +87,6 @@ REASONS: dict[str, str] = {
     "unknown_code": "a label that is not in the code list",
     "duplicate_organisation": "the organisation already appears on an earlier row of the file",
 }
-REASONS_SV: dict[str, str] = {
-    "wrong_field_count": "Raden har fel antal fält",
-    "missing_required": "Obligatoriskt värde saknas",
-    "unparseable": "Värdet kan inte tolkas",
-    "negative_value": "Negativt antal",
-    "unknown_code": "Okänd kod eller benämning",
-    "duplicate_organisation": "Organisationen förekommer redan i filen",
-}
 
 
 @dataclass

@@ -7,35 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from rtp_eval import catalog
+from rtp_eval import catalog, vocabulary
 from rtp_eval.errors import InputFileError, ReconciliationError
 from rtp_eval.importing import check_reconciliation
 from rtp_eval.schema import SOURCES
 
 QUALITY_COLUMNS: tuple[str, ...] = catalog.table("import_quality").columns
-
-# Swedish wording of the quarantine reasons, for the report and the user guide.
-REASONS_SV: dict[str, str] = {
-    "wrong_field_count": "Raden har fel antal fält",
-    "missing_required": "Obligatoriskt värde saknas",
-    "unparseable": "Värdet kan inte tolkas",
-    "invalid_date": "Datumet finns inte",
-    "negative_value": "Negativt belopp eller antal",
-    "unknown_code": "Okänd kod eller benämning",
-    "invalid_org_id": "Felaktigt organisations- eller personnummer",
-    "amount_implausible": "Orimligt stort belopp",
-    "granted_exceeds_applied": "Beviljat belopp större än sökt",
-    "not_granted_with_amount": "Avslaget eller återtaget ärende med beviljat belopp",
-    "granted_without_amount": "Beviljat ärende utan belopp",
-    "duplicate_case_id": "Ärendenumret förekommer redan i filen",
-    "date_outside_file_year": "Beslutsdatum utanför filens år",
-    "date_in_future": "Beslutsdatum i framtiden",
-    "jobs_subset_exceeds_total": "Fler nya jobb för utrikes födda än totalt",
-    "project_end_before_start": "Projektet slutar före start",
-    "birth_year_implausible": "Orimligt födelseår",
-    # the owner follow-up's own rule (rtp_eval.owner_follow_up)
-    "duplicate_organisation": "Organisationen förekommer redan i filen",
-}
 
 QUARANTINE_README = """\
 # VARNING – KARANTÄNFILER / WARNING – QUARANTINE FILES
@@ -102,7 +79,7 @@ def reasons_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             "source": record["source"],
             "file": record["file"],
             "reason_code": code,
-            "reason_sv": REASONS_SV.get(code, code),
+            "reason_sv": vocabulary.QUARANTINE_REASONS.get(code, code),
             "rows": count,
         }
         for record in records

@@ -11,30 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from rtp_eval import formatting
-
-GROUPS_SV = {
-    "leadership": {"women": "Kvinnoledda", "men": "Mansledda", "unknown": "Okänt kön på vd"},
-    "ownership": {
-        "women": "Kvinnoägda",
-        "men": "Mansägda",
-        "mixed": "Jämnt ägda (40–60 %)",
-        "unknown": "Okänd ägarfördelning",
-    },
-    "project": {
-        "women": "Kvinnlig projektledare",
-        "men": "Manlig projektledare",
-        "unknown": "Okänt",
-    },
-}
-EQUALITY_LEVELS_SV = {
-    "0": "0 – inte beaktad",
-    "1": "1 – beskriven",
-    "2": "2 – integrerad i verksamheten",
-    "3": "3 – huvudsyfte",
-    "unknown": "Uppgift saknas",
-    "all": "Samtliga",
-}
+from rtp_eval import formatting, vocabulary
+from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
 
 
 @dataclass(frozen=True)
@@ -127,6 +105,7 @@ def periods_in(frame: pd.DataFrame) -> list[tuple[str, str]]:
 
 BUSINESS_KEYS = ("period", "support_type", "classification", "group")
 PROJECT_KEYS = ("period", "owner_type", "group")
+OWNERSHIP_COLUMNS = ("women", "mixed", "men")
 
 
 def representation_table(business: pd.DataFrame) -> ReportTable:
@@ -170,7 +149,9 @@ def representation_table(business: pd.DataFrame) -> ReportTable:
     )
 
 
-def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
+def approval_difference_table(
+    differences: pd.DataFrame, confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
+) -> ReportTable:
     """Women-men difference in approval rate with Newcombe interval and the p-value of its test."""
     name = "approval_rate_difference"
     keys = ("source", "period", "classification", "category_type", "category")
@@ -192,8 +173,7 @@ def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
             "Kvinnoledda",
             "Mansledda",
             "Skillnad, procentenheter",
-            "95 % intervall, lägre",
-            "95 % intervall, övre",
+            *vocabulary.interval_columns(confidence_level),
             "p-värde (test som hör till Newcombes intervall)",
         ],
         rows=rows,
@@ -202,9 +182,14 @@ def approval_difference_table(differences: pd.DataFrame) -> ReportTable:
             "Newcombes intervall för en skillnad mellan två andelar, och p-värdet kommer från "
             "testet som hör till samma intervall: p är under 0,05 precis när intervallet inte "
             "innehåller 0.",
-            *multiple_testing_note(tests),
+            *multiple_testing_note(tests, significance_level(confidence_level)),
         ],
     )
+
+
+def significance_level(confidence_level: float) -> float:
+    """The significance level that goes with a confidence level (0.95 -> 0.05, not 0.05000…04)."""
+    return round(1 - confidence_level, 10)
 
 
 def multiple_testing_note(tests: int, alpha: float = 0.05) -> list[str]:
@@ -237,7 +222,8 @@ def period_comparison_tables(changes: pd.DataFrame) -> list[ReportTable]:
     for (start, end), pair in selected.groupby(["period_from", "period_to"], sort=False):
         years = {side: _years_text(pair[f"years_{side}"].iloc[0]) for side in ("from", "to")}
         rows = []
-        for group, label in [*GROUPS_SV["leadership"].items(), ("all", "Samtliga")]:
+        groups = vocabulary.group_labels("leadership", short=True)
+        for group, label in [*groups.items(), ("all", vocabulary.ALL)]:
             row = pick(pair, group=group)
             if row is not None:
                 rows.append([Cell(label), *number_cells(row, name, keys, PER_YEAR_COLUMNS)])
@@ -304,7 +290,7 @@ def resources_table(
     """R2: granted amount, share and typical grant by support type and leadership group."""
     name = "business_support_by_gender"
     rows = []
-    for code, label in [*support_types.items(), ("all", "Samtliga stödformer")]:
+    for code, label in [*support_types.items(), ("all", vocabulary.ALL_SUPPORT_TYPES)]:
         women = pick(
             business, period=period, support_type=code, classification="leadership", group="women"
         )
@@ -393,7 +379,7 @@ def equality_table(equality: pd.DataFrame, period: str) -> ReportTable:
     keys = ("period", "equality_assessment")
     rows = []
     levels = []
-    for level, label in EQUALITY_LEVELS_SV.items():
+    for level, label in vocabulary.EQUALITY_LEVELS.items():
         row = pick(equality, period=period, equality_assessment=level)
         if row is None:
             continue
@@ -523,7 +509,7 @@ def dimension_table(
         women = pick(selected, **{dimension: category, "group": "women"})
         if total is None:
             continue
-        label = "Samtliga" if category == "all" else labels.get(category, category)
+        label = vocabulary.ALL if category == "all" else labels.get(category, category)
         rows.append(
             [
                 Cell(label),
@@ -548,15 +534,18 @@ def dimension_table(
 
 
 def ownership_table(
-    business: pd.DataFrame, period: str, support_types: Mapping[str, str]
+    business: pd.DataFrame,
+    period: str,
+    support_types: Mapping[str, str],
+    parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
 ) -> ReportTable:
     """Appendix: granted amount shares by ownership group and support type in one period."""
     name = "business_support_by_gender"
     rows = []
-    for code, label in [*support_types.items(), ("all", "Samtliga stödformer")]:
+    for code, label in [*support_types.items(), ("all", vocabulary.ALL_SUPPORT_TYPES)]:
         cells = [Cell(label)]
         found = False
-        for group in ("women", "mixed", "men"):
+        for group in OWNERSHIP_COLUMNS:
             row = pick(
                 business, period=period, support_type=code, classification="ownership", group=group
             )
@@ -567,7 +556,13 @@ def ownership_table(
     return ReportTable(
         id=f"tabell-agande-{period}",
         caption=f"Andel av beviljat belopp efter ägande och stödform, {period}",
-        columns=["Stödform", "Kvinnoägda", "Jämnt ägda (40–60 %)", "Mansägda"],
+        columns=[
+            "Stödform",
+            *(
+                vocabulary.group_label("ownership", group, parity_band, short=True)
+                for group in OWNERSHIP_COLUMNS
+            ),
+        ],
         rows=rows,
     )
 
@@ -578,7 +573,7 @@ def owner_type_table(
     """Appendix: project decisions and women's share of project managers by owner type."""
     name = "project_support_by_gender"
     rows = []
-    for code, label in [*owner_types.items(), ("all", "Samtliga")]:
+    for code, label in [*owner_types.items(), ("all", vocabulary.ALL)]:
         total = pick(projects, period=period, owner_type=code, group="all")
         women = pick(projects, period=period, owner_type=code, group="women")
         if total is None:

@@ -47,6 +47,8 @@ rule gender_figures:
     params:
         demo=config["demo"],
         region=config["region"]["name"],
+        statistics=config["statistics"],
+        classifications=config["classifications"],
         code=code_version("gender_figures.py"),
     script:
         "../../scripts/gender_figures.py"

@@ -44,6 +44,7 @@ rule render_report:
         demo=config["demo"],
         region=config["region"]["name"],
         classifications=config["classifications"],
+        statistics=config["statistics"],
         disclosure=config["disclosure"],
         area_labels=config["report"]["area_labels"],
         published_tables=PUBLISHED_TABLES,

@@ -1,0 +1,73 @@
+"""The analysis steps do not load the report's code: no matplotlib in a job that only
+aggregates, and no figure or report module in the code fingerprint of its rule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from rtp_eval.config import PACKAGE_DIR, module_closure
+from tests.conftest import REPO
+
+ANALYSIS_MODULES = (
+    "importing",
+    "breakdown",
+    "intersectional",
+    "maihda",
+    "indicators",
+    "protection",
+    "audit",
+)
+# Rule scripts that compute or protect tables, and draw or write nothing for readers.
+ANALYSIS_SCRIPTS = (
+    "import_raw_file",
+    "import_owner_follow_up",
+    "combine_import_quality",
+    "gender_partial",
+    "gender_breakdown",
+    "intersectional_cells",
+    "intersectional_models",
+    "indicators",
+    "disclosure_control",
+    "disclosure_audit",
+)
+REPORT_SIDE = {"figures.py", "report.py", "report_content.py", "pdf.py"}
+
+
+def modules_loaded_by(module: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after importing `module`."""
+    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("name", ANALYSIS_MODULES)
+def test_an_analysis_module_imports_no_plotting_or_report_code(name: str) -> None:
+    loaded = modules_loaded_by(f"rtp_eval.{name}")
+    assert f"rtp_eval.{name}" in loaded
+    assert not {m for m in loaded if m == "matplotlib" or m.startswith("matplotlib.")}
+    assert not {m for m in loaded if m.startswith(("rtp_eval.sections", "rtp_eval.report"))}
+    assert "rtp_eval.figures" not in loaded and "jinja2" not in loaded
+
+
+def test_the_check_sees_matplotlib_where_figures_are_drawn() -> None:
+    assert "matplotlib" in modules_loaded_by("rtp_eval.sections.intersectional")
+
+
+@pytest.mark.parametrize("script", ANALYSIS_SCRIPTS)
+def test_an_analysis_rule_does_not_rerun_for_report_code(script: str) -> None:
+    closure = module_closure(REPO / "scripts" / f"{script}.py")
+    names = {path.relative_to(PACKAGE_DIR).as_posix() for path in closure}
+    assert not names & REPORT_SIDE
+    assert not {n for n in names if n.startswith(("sections/", "templates/"))}
+
+
+def test_figure_rules_run_their_section_and_not_the_renderer() -> None:
+    closure = module_closure(REPO / "scripts" / "intersectional.py")
+    names = {path.relative_to(PACKAGE_DIR).as_posix() for path in closure}
+    assert {"sections/intersectional.py", "figures.py", "vocabulary.py"} <= names
+    assert "report.py" not in names and not {n for n in names if n.startswith("templates/")}
