@@ -24,6 +24,7 @@ from rtp_eval.debug import (
     parse_wildcards,
     snakemake_command,
 )
+from rtp_eval.outputs import GENDER_CASE_TABLES
 from tests.conftest import FIXTURE, REPO, make_project, snakemake
 
 SNAKEFILE = REPO / "Snakefile"
@@ -56,13 +57,13 @@ def test_malformed_wildcards_are_refused(bad: list[str]) -> None:
 
 
 def test_wrong_wildcard_names_name_the_missing_and_the_unknown() -> None:
-    check_wildcard_names("gender_partial", {"source", "year"}, {"source": "x", "year": "1"})
+    check_wildcard_names("import_raw_file", {"source", "year"}, {"source": "x", "year": "1"})
     with pytest.raises(NoSuchJobError) as raised:
-        check_wildcard_names("gender_partial", {"source", "year"}, {"year": "1", "yaer": "2"})
+        check_wildcard_names("import_raw_file", {"source", "year"}, {"year": "1", "yaer": "2"})
     message = raised.value.user_message()
     assert "missing source" in message
     assert "no wildcard yaer" in message
-    assert "gender_partial source=... year=..." in message
+    assert "import_raw_file source=... year=..." in message
 
 
 def test_missing_inputs_message_separates_made_and_provided_files(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ def test_missing_inputs_message_separates_made_and_provided_files(tmp_path: Path
         unproducible=("data/raw/a/2016.csv",),
     )
     message = missing_inputs_message(
-        "gender_partial", missing, tmp_path, tmp_path / "Snakefile", tmp_path
+        "gender_breakdown", missing, tmp_path, tmp_path / "Snakefile", tmp_path
     )
     made, provided = message.split("No rule makes these")
     command = made.splitlines()[-1].split()
@@ -117,10 +118,10 @@ def run_main(project: Path, *args: str) -> int:
 def test_unknown_rule_lists_the_rules_with_a_script(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_main(project, "gender_partal", "source=business_support") == EXIT_NO_SUCH_JOB
+    assert run_main(project, "gender_breakdwn") == EXIT_NO_SUCH_JOB
     message = capsys.readouterr().err
-    assert "'gender_partal' is not a rule of the workflow" in message
-    assert "gender_partial" in message
+    assert "'gender_breakdwn' is not a rule of the workflow" in message
+    assert "gender_breakdown" in message
     assert run_main(project, "all") == EXIT_NO_SUCH_JOB
     assert "'all' has no script" in capsys.readouterr().err
 
@@ -129,7 +130,7 @@ def test_unknown_rule_lists_the_rules_with_a_script(
 def test_wildcards_outside_the_constraints_or_the_files_name_no_job(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_main(project, "gender_partial", "source=grants", "year=2016") == EXIT_NO_SUCH_JOB
+    assert run_main(project, "import_raw_file", "source=grants", "year=2016") == EXIT_NO_SUCH_JOB
     assert "source=grants, year=2016 do not match" in capsys.readouterr().err
     # No raw file of 2015 in the project: the job's input function finds nothing.
     assert (
@@ -176,25 +177,23 @@ def test_mock_snakemake_names_missing_inputs(
 ) -> None:
     monkeypatch.chdir(project)
     with pytest.raises(MissingInputsError) as raised:
-        mock_snakemake("gender_partial", snakefile=SNAKEFILE, source="project_support", year=2016)
-    assert "results/clean/project_support/2016.parquet" in raised.value.user_message()
+        mock_snakemake("gender_breakdown", snakefile=SNAKEFILE)
+    assert "results/work/gender/project_support/2016.cells.parquet" in raised.value.user_message()
 
 
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_rules_run_by_the_debug_runner_write_what_snakemake_writes(project: Path) -> None:
-    cells = "results/work/gender/business_support/2016.cells.parquet"
-    cases = "results/work/gender/business_support/2016.cases.parquet"
-    clean = "results/clean/business_support/2016.parquet"
-    imported = [clean, "results/quarantine/business_support/2016.csv"]
-    imported.append("results/work/import/business_support/2016.json")
-    partial = ["gender_partial", "source=business_support", "year=2016"]
+    outputs = ["clean/{}.parquet", "quarantine/{}.csv", "work/import/{}.json"]
+    outputs += ["work/gender/{}.cells.parquet", "work/gender/{}.cases.parquet"]
+    imported = [f"results/{output.format('business_support/2016')}" for output in outputs]
+    tables = [f"results/work/{name}.csv" for name in GENDER_CASE_TABLES]
 
-    missing = debug(project, *partial)
+    missing = debug(project, "gender_breakdown")
     assert missing.returncode == EXIT_MISSING_INPUTS, missing.stderr
-    assert f"  {clean}\n" in missing.stderr
-    assert not (project / cells).exists()
-    # The command the message gives makes the input.
+    assert f"  {imported[3]}\n" in missing.stderr
+    assert not (project / tables[0]).exists()
+    # The command the message gives makes the inputs.
     command = shlex.split(missing.stderr.strip().splitlines()[-1])
     made = subprocess.run(
         command, cwd=project, capture_output=True, text=True, check=False, timeout=600
@@ -209,14 +208,14 @@ def test_rules_run_by_the_debug_runner_write_what_snakemake_writes(project: Path
     assert "rows_read" in imported_again.stderr
     assert "rows_read" in (project / "logs/import/business_support/2016.log").read_text()
 
-    ran = debug(project, *partial)
-    assert ran.returncode == 0, ran.stderr
-    by_debug_runner = contents(project, [cells, cases])
-    for path in (cells, cases):
-        (project / path).unlink()
-    built = snakemake(project, "--cores", "1", cells, cases)
+    combined = debug(project, "gender_breakdown")
+    assert combined.returncode == 0, combined.stderr
+    by_debug_runner = contents(project, tables)
+    for table in tables:
+        (project / table).unlink()
+    built = snakemake(project, "--cores", "1", *tables)
     assert built.returncode == 0, built.stdout + built.stderr
-    assert contents(project, [cells, cases]) == by_debug_runner
+    assert contents(project, tables) == by_debug_runner
 
 
 @pytest.mark.e2e

@@ -5,12 +5,12 @@ module builds the same object for one job from the workflow itself (the Snakefil
 config, loaded through Snakemake's Python API; no job is scheduled or run by Snakemake) and runs
 the script with it, so the script runs unchanged:
 
-    .venv/bin/python -m rtp_eval.debug gender_partial source=business_support year=2016
-    .venv/bin/python -m rtp_eval.debug --pdb import_raw_file source=project_support year=2016
+    .venv/bin/python -m rtp_eval.debug import_raw_file source=business_support year=2016
+    .venv/bin/python -m rtp_eval.debug --pdb gender_breakdown
 
-In a notebook, `snakemake = mock_snakemake("gender_partial", source=..., year=...)` gives the
+In a notebook, `snakemake = mock_snakemake("import_raw_file", source=..., year=...)` gives the
 object (and moves the working directory to the project, where Snakemake runs its jobs); then
-`%run -i scripts/gender_partial.py` (`-i`: the script sees `snakemake`), or call the package
+`%run -i scripts/import_raw_file.py` (`-i`: the script sees `snakemake`), or call the package
 functions the script calls, one at a time.
 
 The rule's inputs are used as they are: when one is missing, nothing runs and the message names
@@ -195,17 +195,19 @@ def load_job(
             raise NoSuchJobError(f"'{rule}' {what}. Rules with a script: {known}")
         snakemake_rule = script_rules[rule]
         check_wildcard_names(rule, set(snakemake_rule.wildcard_names), wildcards)
+        # Checked before the input functions run, which may fail on a value outside them.
+        outputs, _ = snakemake_rule.expand_output(dict(wildcards))
+        if not all(snakemake_rule.is_producer(path) for path in outputs):
+            raise NoSuchJobError(
+                f"{_listed(wildcards)} do not match the values the workflow allows for rule "
+                f"{rule} (its wildcard_constraints)"
+            )
         try:
             job = Job(snakemake_rule, DAG(workflow, rules=[snakemake_rule]), dict(wildcards))
         except WorkflowError as error:
             raise NoSuchJobError(
                 f"The workflow has no job of rule {rule} for {_listed(wildcards)}:\n{error}"
             ) from None
-        if not all(snakemake_rule.is_producer(path) for path in job.output):
-            raise NoSuchJobError(
-                f"{_listed(wildcards)} do not match the values the workflow allows for rule "
-                f"{rule} (its wildcard_constraints)"
-            )
         missing = [str(path) for path in job.input if not os.path.exists(path)]
         if missing:
             producible = tuple(p for p in missing if any(r.is_producer(p) for r in workflow.rules))
@@ -288,7 +290,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m rtp_eval.debug",
         description="Run one rule's script without Snakemake, with the inputs, outputs, params "
         "and config the workflow gives it (for a debugger or a profiler).",
-        epilog="Example: python -m rtp_eval.debug gender_partial source=business_support year=2016",
+        epilog="Example: python -m rtp_eval.debug import_raw_file source=business_support "
+        "year=2016",
     )
     parser.add_argument("rule", help="name of the rule, e.g. import_raw_file")
     parser.add_argument(
