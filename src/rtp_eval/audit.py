@@ -148,7 +148,7 @@ def _view_rows(table: Table, frame: pd.DataFrame, view: catalog.CellView) -> _Ro
     values = pd.concat([v for _, v in pairs], axis=1).to_numpy(dtype=object) if pairs else None
     dims_text, pattern_text = [], []
     for i in range(len(frame)):
-        if names is None:
+        if names is None or values is None:
             dims_text.append("")
             pattern_text.append("")
             continue
@@ -381,8 +381,10 @@ def _linear_system(
                 continue
             index[(cell, measure)] = len(variables)
             variables.append((cell, measure))
-    rows, cols, data, rhs, slack = [], [], [], [], []
-    irows, icols, idata, irhs = [], [], [], []
+    rows, cols, data, slack = [], [], [], []
+    irows, icols, idata = [], [], []
+    rhs: list[float] = []
+    irhs: list[float] = []
     for relation in relations:
         if relation.measure not in group:
             continue
@@ -426,9 +428,9 @@ def _linear_system(
             continue
         other = index.get((cell, bound))
         if other is None:
-            value = system.values.get(bound, {}).get(cell)
-            if value is not None:
-                upper[variable] = min(upper[variable], value)
+            cap = system.values.get(bound, {}).get(cell)
+            if cap is not None:
+                upper[variable] = min(upper[variable], cap)
             continue
         irows += [len(irhs), len(irhs)]
         icols += [variable, other]
@@ -438,9 +440,9 @@ def _linear_system(
     for (cell, measure), variable in index.items():
         for column in catalog.COLUMNS.values():
             if column.at_most == measure and (cell, column.name) not in index:
-                value = system.values.get(column.name, {}).get(cell)
-                if value is not None:
-                    lower[variable] = max(lower[variable], value)
+                capped = system.values.get(column.name, {}).get(cell)
+                if capped is not None:
+                    lower[variable] = max(lower[variable], capped)
     inequalities = sp.csr_matrix((idata, (irows, icols)), shape=(len(irhs), n))
     return _LinearSystem(
         variables,
@@ -1035,12 +1037,12 @@ def run_audit(
     ]
     if not intervals_only:
         violations += _derived_violations(published, rules)
-    for measure, key in system.conflicts:
+    for measure, cell_key in system.conflicts:
         violations.append(
             pd.DataFrame(
                 {
                     "table": ["(several)"],
-                    "row": [key],
+                    "row": [cell_key],
                     "column": [measure],
                     "problem": ["one cell published with two values"],
                 }

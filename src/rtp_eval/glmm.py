@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -162,8 +163,8 @@ def _merge_equal_rows(
         return y, n, design, codes
     inverse = inverse.ravel()
     size = unique.shape[0]
-    merged_y = np.bincount(inverse, weights=y, minlength=size)
-    merged_n = np.bincount(inverse, weights=n, minlength=size)
+    merged_y = _weighted_bincount(inverse, y, size)
+    merged_n = _weighted_bincount(inverse, n, size)
     return merged_y, merged_n, unique[:, 1:].copy(), unique[:, 0].astype(np.int64)
 
 
@@ -243,11 +244,22 @@ def _fit_glm(data: GlmmData, max_iterations: int = 100) -> GlmFit:
     return GlmFit(beta, cov, value + data.log_binomial, converged)
 
 
+def _weighted_bincount(index: NDArray[np.integer], weights: FloatArray, size: int) -> FloatArray:
+    # Weighted counts are float64 sums; numpy's stubs type every bincount as integers.
+    return cast(FloatArray, np.bincount(index, weights=weights, minlength=size))
+
+
+def _inverse(matrix: FloatArray) -> FloatArray:
+    # numpy's stubs widen the result of inv to any floating type; a float64 matrix stays float64.
+    return cast(FloatArray, np.linalg.inv(matrix))
+
+
 def _safe_inverse(matrix: FloatArray) -> FloatArray:
     try:
-        return np.linalg.inv(matrix)
+        return _inverse(matrix)
     except np.linalg.LinAlgError:
-        return np.linalg.pinv(matrix)
+        # Same widening in numpy's stubs as for inv.
+        return cast(FloatArray, np.linalg.pinv(matrix))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +267,7 @@ def _safe_inverse(matrix: FloatArray) -> FloatArray:
 
 
 def _group_sum(data: GlmmData, values: FloatArray) -> FloatArray:
-    return np.bincount(data.groups, weights=values, minlength=data.n_groups)
+    return _weighted_bincount(data.groups, values, data.n_groups)
 
 
 def _conditional_modes(
@@ -383,7 +395,7 @@ def _group_sum_columns(data: GlmmData, values: FloatArray) -> FloatArray:
     """Column-wise group sums of a rows × K array, as one bincount."""
     k = values.shape[1]
     index = (data.groups[:, None] * k + np.arange(k)[None, :]).ravel()
-    sums = np.bincount(index, weights=values.ravel(), minlength=data.n_groups * k)
+    sums = _weighted_bincount(index, values.ravel(), data.n_groups * k)
     return sums.reshape(data.n_groups, k)
 
 
@@ -588,7 +600,7 @@ def _beta_covariance(information: FloatArray, n_fixed: int) -> FloatArray:
     """β block of the inverse of the (β, σ) information; with σ fixed if that is not PD."""
     try:
         np.linalg.cholesky(information)
-        return np.linalg.inv(information)[:n_fixed, :n_fixed]
+        return _inverse(information)[:n_fixed, :n_fixed]
     except np.linalg.LinAlgError:
         return _safe_inverse(information[:n_fixed, :n_fixed])
 

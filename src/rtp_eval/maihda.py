@@ -259,7 +259,7 @@ def _summary_row(period: str, outcome: str, model: str, **values: object) -> dic
 
 
 def _skipped(
-    period: str, outcome: str, reason: str, reason_sv: str, **values: object
+    period: str, outcome: str, reason: str, reason_sv: str, /, **values: object
 ) -> list[dict[str, object]]:
     return [
         _summary_row(

@@ -707,7 +707,7 @@ def _add_case_count_cells(
             continue
         known = cells.frame.loc[ids]
         virtual = len(cells.frame)
-        row = {column: np.nan for column in cells.frame.columns}
+        row: dict[str, object] = {column: np.nan for column in cells.frame.columns}
         row |= {
             "key": f"{CASE_COUNT}#{name}#{model_period}",
             "decisions": known["decisions"].sum(),
