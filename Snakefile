@@ -24,6 +24,7 @@ rule all:
         rules.combine_import_quality.output,
         rules.render_report.output,
         rules.publish_bundle.output,
+        rules.publish_dcat.output,
         rules.disclosure_audit.output,
         rules.intersectional.output,
         rules.indicators.output,

@@ -124,6 +124,7 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
         "indicators",
         "render_report",
         "publish_bundle",
+        "publish_dcat",
         "all",
     }
 

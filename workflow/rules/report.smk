@@ -56,6 +56,13 @@ rule render_report:
         "../../scripts/render_report.py"
 
 
+# The report settings the open-data files state, and only these: editing another report setting
+# does not rerun the bundle.
+EDITION_FACTS = {
+    key: config["report"].get(key) for key in ("edition", "title", "public_url")
+}
+
+
 rule publish_bundle:
     input:
         tables=expand(
@@ -68,6 +75,7 @@ rule publish_bundle:
             name=PUBLISHED_TABLES,
         ),
         xlsx=f"{REPORTS}/{EDITION}/tabeller.xlsx",
+        datapackage=f"{REPORTS}/{EDITION}/datapackage.json",
     log:
         "logs/report/publish_bundle.log",
     benchmark:
@@ -77,6 +85,40 @@ rule publish_bundle:
         mem_mb=1000,
         runtime=10,
     params:
+        publication=config["publication"],
+        report=EDITION_FACTS,
+        region=config["region"]["name"],
+        demo=config["demo"],
         code=code_version("publish_bundle.py"),
     script:
         "../../scripts/publish_bundle.py"
+
+
+# After the report and the bundle: the metadata lists every file they publish.
+rule publish_dcat:
+    input:
+        html=rules.render_report.output.html,
+        pdf=rules.render_report.output.pdf,
+        xlsx=rules.publish_bundle.output.xlsx,
+        datapackage=rules.publish_bundle.output.datapackage,
+        csv=rules.publish_bundle.output.csv,
+        counties=REFERENCE_DIR / "counties.csv",
+    output:
+        dcat=f"{REPORTS}/{EDITION}/dcat.jsonld",
+    log:
+        "logs/report/publish_dcat.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/publish_dcat.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        publication=config["publication"],
+        report=EDITION_FACTS,
+        region=config["region"]["name"],
+        county_codes=config["region"]["county_codes"],
+        demo=config["demo"],
+        code=code_version("publish_dcat.py"),
+    script:
+        "../../scripts/publish_dcat.py"
