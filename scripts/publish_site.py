@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+from rtp_eval import io
 from rtp_eval.editions import remove_other_files, site_files
 from rtp_eval.errors import PublishError
-from rtp_eval.io import write_bytes
 from rtp_eval.runner import log, run_step
 
 
@@ -18,7 +18,7 @@ def main(snakemake) -> None:
     if set(copies.values()) != declared:
         raise PublishError("The website's files are not the ones the rule declares.")
     for source, target in copies.items():
-        write_bytes(target, source.read_bytes())
+        io.write_bytes(target, source.read_bytes())
     removed = remove_other_files(site, set(copies.values()))
     log.info("Website folder %s: %d files (%d left over removed)", site, len(copies), len(removed))
 

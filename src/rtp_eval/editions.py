@@ -6,7 +6,7 @@ when the configuration moves on to a new edition name, and together they make th
 (`reports/index.html`).
 
 Order. Editions are ordered by the years their names start with, `first-last` or one year
-(`2012-2020` < `2012-2021` < `2013-2021` < `2012-2021-rattad`): the last year first, then the
+(`2012-2020` < `2012-2021` < `2012-2021-rattad` < `2013-2021`): the last year first, then the
 first year, then the whole name. A name that starts with no year sorts before every dated one.
 
 Revisions. A revision is a published cell of the previous edition whose value is different in
