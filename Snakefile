@@ -16,6 +16,8 @@ include: "workflow/rules/intersectional.smk"
 include: "workflow/rules/disclosure.smk"
 include: "workflow/rules/goals.smk"
 include: "workflow/rules/report.smk"
+# Last: publishing collects what the rules above write into the edition folder.
+include: "workflow/rules/publish.smk"
 
 
 rule all:
