@@ -6,6 +6,7 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+# The region's own values; every other key defaults from rtp_eval.settings (common.smk).
 configfile: "config/config.yaml"
 
 

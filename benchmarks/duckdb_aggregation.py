@@ -39,6 +39,7 @@ from rtp_eval.breakdown import (
     partial_cells,
 )
 from rtp_eval.io import read_clean
+from rtp_eval.settings import resolve
 
 COMPARED = (
     "decisions",
@@ -185,7 +186,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workdir", type=Path, help="working directory of a finished run")
     args = parser.parse_args()
-    settings = yaml.safe_load((args.workdir / "config" / "config.yaml").read_text("utf-8"))
+    overlay = yaml.safe_load((args.workdir / "config" / "config.yaml").read_text("utf-8"))
+    settings = resolve(overlay, "config/config.yaml")
     config = BreakdownConfig.from_params(settings["periods"], settings["disclosure"])
     clean_dir = args.workdir / "results" / "clean"
     files = [p for source in schema.SOURCES for p in (clean_dir / source).glob("*.parquet")]

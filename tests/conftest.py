@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 import subprocess
@@ -15,11 +16,16 @@ from rtp_eval.classify import ClassificationSettings
 from rtp_eval.importing import ImportResult, import_file
 from rtp_eval.pseudonymise import DEMO_KEY
 from rtp_eval.reference import Reference, load_reference
+from rtp_eval.settings import resolve
 from rtp_eval.validation import ValidationSettings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "data" / "e2e"
-SHIPPED_CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+# The shipped configuration as the rules see it: the region's overlay and every default.
+SHIPPED_CONFIG = resolve(
+    yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8")),
+    "config/config.yaml",
+)
 
 
 def import_export(
@@ -54,8 +60,7 @@ def reference() -> Reference:
 
 @pytest.fixture(scope="session")
 def default_config() -> dict:
-    with (REPO / "config" / "config.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return copy.deepcopy(SHIPPED_CONFIG)
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -6,58 +6,128 @@ import copy
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
+from rtp_eval import settings
+from rtp_eval.classify import ClassificationSettings
 from rtp_eval.config import (
-    check_config,
+    classification_settings,
     code_fingerprint,
     file_years,
-    load_schema,
     module_closure,
     package_fingerprint,
     read_limits,
 )
 from rtp_eval.discovery import DEFAULT_YEARS
 from rtp_eval.errors import ConfigError
+from rtp_eval.maihda import ModelSettings
 from rtp_eval.reading import ReadLimits
 from tests.conftest import REPO
 
-SCHEMA = load_schema(REPO / "workflow" / "schemas" / "config.schema.yaml")
+OVERLAY = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
 
 
-def _check(config: dict) -> None:
-    check_config(config, SCHEMA, "config/config.yaml")
+def _check(config: dict) -> dict:
+    return settings.resolve(config, "config/config.yaml")
 
 
 def test_shipped_config_is_valid(default_config: dict) -> None:
-    _check(default_config)
+    assert _check(OVERLAY) == default_config
 
 
-def _schema_defaults(node: dict, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
-    found = {}
-    for key, sub in node.get("properties", {}).items():
-        if "default" in sub:
-            found[(*path, key)] = sub["default"]
-        found.update(_schema_defaults(sub, (*path, key)))
+def test_the_generated_schema_and_defaults_are_those_of_the_models() -> None:
+    for path, text in settings.generated_files().items():
+        committed = (REPO / path).read_text(encoding="utf-8")
+        assert committed == text, f"{path} is out of date: run python -m rtp_eval.settings --write"
+    assert settings.main(["--check"]) == 0
+
+
+def test_the_defaults_file_lists_every_default() -> None:
+    listed = (REPO / settings.DEFAULTS_FILE).read_text(encoding="utf-8")
+    assert "max_amount_sek: 1000000000" in listed
+    assert "age_breaks: [30, 50, 65]" in listed
+    assert "  confidence_level: 0.95" in listed
+    lines = listed.splitlines()
+    index = lines.index("  median_min_units: 5")
+    assert "at least this many organisations were" in lines[index - 1]
+
+
+def _leaves(node: object, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
+    if not isinstance(node, dict) or not node:
+        return {path: node}
+    found: dict[tuple[str, ...], object] = {}
+    for key, value in node.items():
+        found.update(_leaves(value, (*path, key)))
     return found
 
 
-def test_documented_defaults_match_the_schema(default_config: dict) -> None:
-    """Where config.yaml states a value the schema also defaults, the two must agree.
+def test_the_overlay_writes_no_default_again() -> None:
+    """config/config.yaml holds only what differs from the models' defaults."""
+    defaults = settings.Config.model_construct().model_dump(mode="json", warnings=False)
+    repeated = [
+        ".".join(path)
+        for path, value in _leaves(OVERLAY).items()
+        if _leaves(defaults).get(path, object()) == value
+    ]
+    assert repeated == []
+    # The overlay is small: the region's own values.
+    assert set(OVERLAY) <= {
+        "demo",
+        "region",
+        "pseudonymisation",
+        "classifications",
+        "periods",
+        "intersectional",
+        "sources",
+        "publication",
+        "report",
+    }
 
-    `demo` and `use_demo_key` differ on purpose: the shipped config is the demo one.
-    """
-    intended = {("pseudonymisation", "use_demo_key")}
-    checked = 0
-    for path, default in _schema_defaults(SCHEMA).items():
-        node = default_config
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if node is None or path in intended:
-            continue
-        assert node == default, f"{'.'.join(path)}: config.yaml {node!r} != schema {default!r}"
-        checked += 1
-    assert checked >= 8
+
+def test_resolving_is_a_fixed_point_and_the_schema_accepts_both(default_config: dict) -> None:
+    assert _check(default_config) == default_config
+    document = yaml.safe_load((REPO / settings.SCHEMA_FILE).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(document)
+    assert list(validator.iter_errors(OVERLAY)) == []
+    assert list(validator.iter_errors(default_config)) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c["validation"].update(max_amount=5),
+        lambda c: c["region"].update(county_codes=["2"]),
+        lambda c: c["region"]["programme_areas"].update(all="Alla"),
+        lambda c: c["region"]["programme_areas"].update(t="=SUMMA(A1)"),
+        lambda c: c["files"].update({"business_support/16.csv": {}}),
+        lambda c: c["files"].update({"business_support/2016.csv": {"header_row": 0}}),
+        lambda c: c["disclosure"].update(dominance_k_pct=0),
+        lambda c: c["intersectional"].update(dimensions=["area", "area"]),
+        lambda c: c["report"].update(edition=".."),
+        lambda c: c["report"].pop("title"),
+    ],
+)
+def test_the_schema_refuses_what_the_models_refuse(default_config: dict, change) -> None:
+    """The generated JSON schema (for editors) carries the models' constraints."""
+    config = copy.deepcopy(default_config)
+    change(config)
+    with pytest.raises(ConfigError):
+        _check(config)
+    document = yaml.safe_load((REPO / settings.SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(document).iter_errors(config)) != []
+
+
+def test_a_later_layer_overrides_one_key_and_keeps_the_rest(default_config: dict) -> None:
+    # As Snakemake merges --configfile and --config into the overlay.
+    merged = copy.deepcopy(OVERLAY)
+    merged["disclosure"] = {"min_units": 4}
+    merged["report"] = {**merged["report"], "edition": "utkast"}
+    resolved = _check(merged)
+    assert resolved["disclosure"] == {**default_config["disclosure"], "min_units": 4}
+    assert resolved["report"]["edition"] == "utkast"
+    assert resolved["report"]["title"] == default_config["report"]["title"]
 
 
 @pytest.mark.parametrize(
@@ -71,6 +141,21 @@ def test_documented_defaults_match_the_schema(default_config: dict) -> None:
             "two-digit county code",
         ),
         (lambda c: c.pop("report"), "(top level)", "'report' is missing"),
+        (
+            lambda c: c["report"].update(editon=c["report"].pop("edition")),
+            "report",
+            "unknown key(s) 'editon'; allowed keys are: area_labels, edition,",
+        ),
+        (
+            lambda c: c["disclosure"].update(dominance_k_pct="85 %"),
+            "disclosure.dominance_k_pct",
+            "'85 %' is not of type 'number'",
+        ),
+        (
+            lambda c: c["intersectional"]["model"].update(period="2012-2016"),
+            "intersectional.model.period",
+            "not one of intersectional.periods",
+        ),
         (
             lambda c: c["sources"]["business_support"]["columns"].update(case_nr=["Nr"]),
             "sources.business_support.columns.case_nr",
@@ -170,14 +255,18 @@ def test_a_plain_folder_name_is_an_edition(default_config: dict, edition: str) -
     assert (reports / edition).resolve().parent == reports
 
 
-def test_the_limits_default_to_the_schema_and_the_code(default_config: dict) -> None:
-    defaults = {
-        name: spec["default"] for name, spec in SCHEMA["properties"]["limits"]["properties"].items()
-    }
-    assert read_limits({}) == ReadLimits() == read_limits({"limits": defaults})
+def test_the_settings_objects_take_the_models_defaults(default_config: dict) -> None:
+    limits = settings.Limits()
+    assert read_limits({}) == ReadLimits() == read_limits({"limits": limits.model_dump()})
     assert read_limits(default_config) == ReadLimits()
-    assert file_years({}) == DEFAULT_YEARS == tuple(defaults["file_years"])
     assert read_limits({"limits": {"max_columns": 20}}).max_columns == 20
+    assert file_years({}) == DEFAULT_YEARS == tuple(limits.file_years) == (2000, 2100)
+    classes = classification_settings({"classifications": {}})
+    assert classes == ClassificationSettings(area_groups={})
+    assert classes.age_breaks == (30, 50, 65)
+    configured = ModelSettings.from_params(default_config["intersectional"]["model"], 0.9)
+    assert configured == ModelSettings(period="2012-2018", confidence_level=0.9)
+    assert configured.min_decisions == 300
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ ANALYSIS_SCRIPTS = (
     "import_raw_file",
     "import_owner_follow_up",
     "combine_import_quality",
-    "gender_partial",
+    "publish_model_results",
     "gender_breakdown",
     "intersectional_cells",
     "intersectional_models",

@@ -227,7 +227,7 @@ def test_the_config_offers_exactly_the_licences_the_package_knows() -> None:
     schema = yaml.safe_load(
         (REPO / "workflow" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8")
     )
-    assert schema["properties"]["publication"]["properties"]["licence"]["enum"] == list(LICENCES)
+    assert schema["$defs"]["Publication"]["properties"]["licence"]["enum"] == list(LICENCES)
 
 
 # --- DCAT-AP-SE ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import yaml
 
 from rtp_eval.pseudonymise import DEMO_KEY
 from rtp_eval.reading import read_raw_file
+from rtp_eval.settings import resolve
 from rtp_eval.validation import map_columns
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +54,9 @@ ADDITIVE = ("decisions", "amount_granted_sek")
 
 
 def config(build: Path) -> dict:
-    return yaml.safe_load((build / "config" / "config.yaml").read_text(encoding="utf-8"))
+    """The build's configuration as its rules saw it (the overlay and every default)."""
+    overlay = yaml.safe_load((build / "config" / "config.yaml").read_text(encoding="utf-8"))
+    return resolve(overlay, "config/config.yaml")
 
 
 def raw_identifiers(build: Path) -> set[str]:

@@ -172,11 +172,25 @@ def test_wrong_config_key_is_named(tmp_path: Path) -> None:
     workdir = make_project(tmp_path / "badconfig")
     config = workdir / "config" / "config.yaml"
     config.write_text(
-        config.read_text(encoding="utf-8").replace("  max_amount_sek:", "  max_amount:"),
-        encoding="utf-8",
+        config.read_text(encoding="utf-8") + "validation:\n  max_amount: 5\n", encoding="utf-8"
     )
     result = snakemake(workdir, "--dry-run", "--cores", "1")
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "Configuration error" in output
     assert "validation" in output and "'max_amount'" in output
+    assert "Traceback" not in output
+
+
+def test_configfile_and_config_are_layered_on_the_overlay_and_checked(tmp_path: Path) -> None:
+    workdir = make_project(tmp_path / "layered")
+    (workdir / "draft.yaml").write_text("report:\n  edition: utkast\n", encoding="utf-8")
+    planned = snakemake(
+        workdir, "--dry-run", "--cores", "1", "--configfile", str(workdir / "draft.yaml")
+    )
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    # The edition comes from the extra file, the rest of `report:` from the overlay.
+    assert "reports/utkast/index.html" in planned.stdout
+    wrong = snakemake(workdir, "--dry-run", "--cores", "1", "--config", "disclosure={min_unit: 4}")
+    assert wrong.returncode != 0
+    assert "at 'disclosure': unknown key(s) 'min_unit'" in wrong.stdout + wrong.stderr

@@ -9,19 +9,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rtp_eval.settings import Classifications
+
+CLASSIFICATION_DEFAULTS = Classifications()
+
 UNKNOWN = "unknown"
 SEX_GROUPS = {"woman": "women", "man": "men"}
 
 
 @dataclass(frozen=True)
 class ClassificationSettings:
-    """Defaults as documented in the report's method section."""
+    """The configuration's `classifications:` (its defaults, as the report's method section
+    documents them)."""
 
-    balance_low_pct: float = 40.0
-    balance_high_pct: float = 60.0
-    age_breaks: tuple[int, ...] = (30, 50, 65)
+    balance_low_pct: float = float(CLASSIFICATION_DEFAULTS.ownership_balance_pct[0])
+    balance_high_pct: float = float(CLASSIFICATION_DEFAULTS.ownership_balance_pct[1])
+    age_breaks: tuple[int, ...] = tuple(CLASSIFICATION_DEFAULTS.age_breaks)
     area_groups: Mapping[str, Sequence[str]] | None = None  # area -> municipality codes
-    default_area: str = "rest_of_county"
+    default_area: str = CLASSIFICATION_DEFAULTS.areas.default
 
 
 def group_by_sex(sex: pd.Series) -> pd.Series:

@@ -1,4 +1,8 @@
-"""Configuration checks with messages that name the key and what was expected."""
+"""The configuration as the rules and scripts use it: settings objects from its sections, and
+the fingerprints of the code and the configuration that the report states.
+
+The keys, their defaults and the check at start-up are in `rtp_eval.settings`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import yaml
 
-from rtp_eval import schema
-from rtp_eval.errors import ConfigError
+from rtp_eval.settings import Classifications, Limits, ValidationRules, section
 
 if TYPE_CHECKING:
     from rtp_eval.classify import ClassificationSettings
@@ -27,13 +30,8 @@ def load_schema(path: Path) -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-def _key_path(error: jsonschema.ValidationError) -> str:
-    parts = [str(p) for p in error.absolute_path]
-    return ".".join(parts) if parts else "(top level)"
-
-
 def _explain(error: jsonschema.ValidationError) -> str:
-    """A short plain-language message for the most relevant schema error."""
+    """A short plain-language message for the most relevant schema error (the indicators file)."""
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         unexpected = sorted(set(error.instance) - set(allowed))
@@ -51,88 +49,50 @@ def _explain(error: jsonschema.ValidationError) -> str:
     return f"{message} ({described})" if described else message
 
 
-def check_config(config: Mapping[str, Any], schema_doc: Mapping[str, Any], file: str) -> None:
-    """Validate against the JSON schema, then the rules a schema cannot express."""
-    validator = jsonschema.Draft202012Validator(schema_doc)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
-    if error is not None:
-        raise ConfigError(file, _key_path(error), _explain(error))
-    for source in schema.SOURCES:
-        known = {f.name for f in schema.fields(source)}
-        for name in config["sources"][source]["columns"]:
-            if name not in known:
-                raise ConfigError(
-                    file,
-                    f"sources.{source}.columns.{name}",
-                    f"'{name}' is not a field of {source}; fields are: {', '.join(sorted(known))}",
-                )
-    low, high = config["classifications"].get("ownership_balance_pct", [40, 60])
-    if low > high:
-        raise ConfigError(
-            file, "classifications.ownership_balance_pct", "the lower bound is above the upper"
-        )
-    breaks = config["classifications"].get("age_breaks", [30, 50, 65])
-    if list(breaks) != sorted(set(breaks)):
-        raise ConfigError(file, "classifications.age_breaks", "must be strictly increasing")
-    for label, (first, last) in config["periods"].items():
-        if label != f"{first}-{last}":
-            raise ConfigError(
-                file, f"periods.{label}", f"the label must match its years: '{first}-{last}'"
-            )
-    first_year, last_year = file_years(config)
-    if first_year > last_year:
-        raise ConfigError(file, "limits.file_years", "the first year is after the last")
-    as_of = config.get("validation", {}).get("as_of_date")
-    if as_of is not None:
-        try:
-            dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise ConfigError(file, "validation.as_of_date", f"'{as_of}' is not a date") from None
-
-
 def validation_settings(config: Mapping[str, Any], year: int, today: dt.date) -> ValidationSettings:
     from rtp_eval.validation import ValidationSettings
 
-    rules = config.get("validation", {})
-    as_of = rules.get("as_of_date")
+    rules = section(ValidationRules, config.get("validation"))
+    as_of = rules.as_of_date
     return ValidationSettings(
         file_year=year,
         as_of_date=dt.date.fromisoformat(as_of) if as_of else today,
-        max_amount_sek=rules.get("max_amount_sek", 1_000_000_000),
-        min_ceo_age=rules.get("min_ceo_age", 15),
-        max_ceo_age=rules.get("max_ceo_age", 100),
+        max_amount_sek=rules.max_amount_sek,
+        min_ceo_age=rules.min_ceo_age,
+        max_ceo_age=rules.max_ceo_age,
     )
 
 
 def read_limits(config: Mapping[str, Any]) -> ReadLimits:
-    """The configured `limits:` on raw files (the schema's defaults where one is not set)."""
+    """The configured `limits:` on raw files."""
     from rtp_eval.reading import ReadLimits
 
-    sizes = ("max_file_mb", "max_xlsx_uncompressed_mb", "max_columns", "max_line_kb")
-    limits = config.get("limits") or {}
-    return ReadLimits(**{name: limits[name] for name in sizes if name in limits})
+    limits = section(Limits, config.get("limits"))
+    return ReadLimits(
+        max_file_mb=limits.max_file_mb,
+        max_xlsx_uncompressed_mb=limits.max_xlsx_uncompressed_mb,
+        max_columns=limits.max_columns,
+        max_line_kb=limits.max_line_kb,
+    )
 
 
 def file_years(config: Mapping[str, Any]) -> tuple[int, int]:
     """The years a raw file may be named after (`limits: file_years`)."""
-    from rtp_eval.discovery import DEFAULT_YEARS
-
-    first, last = (config.get("limits") or {}).get("file_years", DEFAULT_YEARS)
-    return int(first), int(last)
+    first, last = section(Limits, config.get("limits")).file_years
+    return first, last
 
 
 def classification_settings(config: Mapping[str, Any]) -> ClassificationSettings:
     from rtp_eval.classify import ClassificationSettings
 
-    settings = config["classifications"]
-    low, high = settings.get("ownership_balance_pct", [40, 60])
-    areas = settings.get("areas", {"default": "rest_of_county", "groups": {}})
+    settings = section(Classifications, config.get("classifications"))
+    low, high = settings.ownership_balance_pct
     return ClassificationSettings(
         balance_low_pct=float(low),
         balance_high_pct=float(high),
-        age_breaks=tuple(settings.get("age_breaks", [30, 50, 65])),
-        area_groups={name: tuple(codes) for name, codes in areas["groups"].items()},
-        default_area=areas["default"],
+        age_breaks=tuple(settings.age_breaks),
+        area_groups={name: tuple(codes) for name, codes in settings.areas.groups.items()},
+        default_area=settings.areas.default,
     )
 
 

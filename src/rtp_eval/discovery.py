@@ -8,10 +8,12 @@ from pathlib import Path
 
 from rtp_eval.errors import InputFileError
 from rtp_eval.schema import SOURCES
+from rtp_eval.settings import Limits
 
 RAW_FILE = re.compile(r"^(?P<year>\d{4})\.(?P<ext>csv|xlsx)$")
 # config `limits: file_years`: a name like 1899.csv or 2961.csv is a typo, not a decision year.
-DEFAULT_YEARS: tuple[int, int] = (2000, 2100)
+_FIRST_YEAR, _LAST_YEAR = Limits().file_years
+DEFAULT_YEARS: tuple[int, int] = (_FIRST_YEAR, _LAST_YEAR)
 
 
 @dataclass

@@ -48,6 +48,7 @@ from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN, cells_with_totals, unit_
 from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS, top_column
 from rtp_eval.errors import UserFacingError
 from rtp_eval.io import read_clean
+from rtp_eval.settings import Disclosure, Intersectional, Statistics, section
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, wilson_interval
 
 TABLE_NAME = "intersectional_business_support"
@@ -59,7 +60,6 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "area": ("area", "area"),
 }
 KEY_COLUMNS = ("group", "birth_background", "age_group", "area")
-DEFAULT_DIMENSIONS = tuple(DIMENSIONS)
 DEFAULT_PERIODS: dict[str, tuple[int, int]] = {
     "2012-2015": (2012, 2015),
     "2016-2018": (2016, 2018),
@@ -95,9 +95,9 @@ CATEGORY_ORDER_INTERSECTIONAL: dict[str, tuple[str, ...]] = {
 class IntersectionalConfig:
     """Dimensions, pooled periods, disclosure rules and confidence level of the breakdown."""
 
-    dimensions: tuple[str, ...] = DEFAULT_DIMENSIONS
+    dimensions: tuple[str, ...] = tuple(Intersectional.model_construct().dimensions)
     periods: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
-    dominance_n: int = 2
+    dominance_n: int = Disclosure().dominance_n
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
     age_labels: tuple[str, ...] = ("<30", "30-49", "50-64", "65+")
 
@@ -123,19 +123,12 @@ class IntersectionalConfig:
         disclosure: Mapping[str, object] | None,
         age_labels: Sequence[str] | None = None,
     ) -> IntersectionalConfig:
-        settings = dict(settings or {})
-        disclosure = dict(disclosure or {})
-        periods = settings.get("periods") or DEFAULT_PERIODS
-        parsed = {str(k): (int(v[0]), int(v[1])) for k, v in periods.items()}  # type: ignore[union-attr]
-        for label, (first, last) in parsed.items():
-            if first > last:
-                raise ValueError(f"period {label!r} starts after it ends: {first} > {last}")
-        level = float(disclosure.get("confidence_level", DEFAULT_CONFIDENCE_LEVEL))  # type: ignore[arg-type]
+        strata = section(Intersectional, settings)
         return cls(
-            dimensions=tuple(settings.get("dimensions") or DEFAULT_DIMENSIONS),  # type: ignore[arg-type]
-            periods=parsed,
-            dominance_n=int(str(disclosure.get("dominance_n", 2))),
-            confidence_level=level,
+            dimensions=tuple(strata.dimensions),
+            periods={label: (first, last) for label, (first, last) in strata.periods.items()},
+            dominance_n=section(Disclosure, disclosure).dominance_n,
+            confidence_level=section(Statistics, disclosure).confidence_level,
             age_labels=tuple(age_labels or cls.age_labels),
         )
 

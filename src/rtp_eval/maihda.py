@@ -71,11 +71,13 @@ from rtp_eval.glmm import (
     profile_interval,
 )
 from rtp_eval.intersectional import KEY_COLUMNS, IntersectionalConfig
+from rtp_eval.settings import IntersectionalModel, section
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
 
 LOGISTIC_VARIANCE = math.pi**2 / 3
 STRATUM_SEPARATOR = "|"
-DEFAULT_COVARIATES = ("support_type", "industry")
+# The defaults of the configuration's `intersectional.model` (its period has none).
+MODEL_DEFAULTS = IntersectionalModel.model_construct()
 OTHER = "other_pooled"
 
 SUMMARY_COLUMNS: tuple[str, ...] = catalog.table("intersectional_model_summary").columns
@@ -92,46 +94,35 @@ AMOUNT_RESULT_COLUMNS = STRATA_COLUMNS[
 class ModelSettings:
     """Which cases are modelled, the covariates, and the minimums below which a model is skipped."""
 
-    period: str = "2012-2018"
-    covariates: tuple[str, ...] = DEFAULT_COVARIATES
-    min_decisions: int = 300
-    min_outcome_events: int = 30
-    min_strata: int = 8
-    min_stratum_decisions: int = 5
-    min_granted_for_amount: int = 150
-    min_covariate_level: int = 20
-    max_stratum_decisions: int = 5_000
-    fdr: float = 0.05
+    period: str
+    covariates: tuple[str, ...] = tuple(MODEL_DEFAULTS.covariates)
+    min_decisions: int = MODEL_DEFAULTS.min_decisions
+    min_outcome_events: int = MODEL_DEFAULTS.min_outcome_events
+    min_strata: int = MODEL_DEFAULTS.min_strata
+    min_stratum_decisions: int = MODEL_DEFAULTS.min_stratum_decisions
+    min_granted_for_amount: int = MODEL_DEFAULTS.min_granted_for_amount
+    min_covariate_level: int = MODEL_DEFAULTS.min_covariate_level
+    max_stratum_decisions: int = MODEL_DEFAULTS.max_stratum_decisions
+    fdr: float = MODEL_DEFAULTS.fdr
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
 
     @classmethod
     def from_params(
         cls, model: Mapping[str, object] | None, confidence_level: float | None = None
     ) -> ModelSettings:
-        settings = dict(model or {})
-        defaults = cls()
+        values = section(IntersectionalModel, model)
         return cls(
-            period=str(settings.get("period", defaults.period)),
-            covariates=tuple(settings.get("covariates", defaults.covariates)),  # type: ignore[arg-type]
-            min_decisions=int(settings.get("min_decisions", defaults.min_decisions)),  # type: ignore[arg-type]
-            min_outcome_events=int(
-                settings.get("min_outcome_events", defaults.min_outcome_events)  # type: ignore[arg-type]
-            ),
-            min_strata=int(settings.get("min_strata", defaults.min_strata)),  # type: ignore[arg-type]
-            min_stratum_decisions=int(
-                settings.get("min_stratum_decisions", defaults.min_stratum_decisions)  # type: ignore[arg-type]
-            ),
-            min_granted_for_amount=int(
-                settings.get("min_granted_for_amount", defaults.min_granted_for_amount)  # type: ignore[arg-type]
-            ),
-            min_covariate_level=int(
-                settings.get("min_covariate_level", defaults.min_covariate_level)  # type: ignore[arg-type]
-            ),
-            max_stratum_decisions=int(
-                settings.get("max_stratum_decisions", defaults.max_stratum_decisions)  # type: ignore[arg-type]
-            ),
-            fdr=float(settings.get("fdr", defaults.fdr)),  # type: ignore[arg-type]
-            confidence_level=float(confidence_level or defaults.confidence_level),
+            period=values.period,
+            covariates=tuple(values.covariates),
+            min_decisions=values.min_decisions,
+            min_outcome_events=values.min_outcome_events,
+            min_strata=values.min_strata,
+            min_stratum_decisions=values.min_stratum_decisions,
+            min_granted_for_amount=values.min_granted_for_amount,
+            min_covariate_level=values.min_covariate_level,
+            max_stratum_decisions=values.max_stratum_decisions,
+            fdr=values.fdr,
+            confidence_level=confidence_level or DEFAULT_CONFIDENCE_LEVEL,
         )
 
 

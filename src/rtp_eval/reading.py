@@ -26,6 +26,9 @@ from typing import IO, Any
 
 from rtp_eval.errors import InputFileError
 from rtp_eval.parsing import normalise_header
+from rtp_eval.settings import Limits
+
+LIMIT_DEFAULTS = Limits()
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
@@ -77,14 +80,14 @@ class ReadOptions:
 class ReadLimits:
     """Sizes beyond which a file is refused before it is parsed (config `limits:`).
 
-    The defaults are far above any real export of a region and far below what fills a
-    computer's memory; `tests/test_config.py` keeps them equal to the config schema's.
+    The defaults (the configuration's) are far above any real export of a region and far below
+    what fills a computer's memory.
     """
 
-    max_file_mb: int = 200
-    max_xlsx_uncompressed_mb: int = 1024
-    max_columns: int = 500
-    max_line_kb: int = 1024
+    max_file_mb: int = LIMIT_DEFAULTS.max_file_mb
+    max_xlsx_uncompressed_mb: int = LIMIT_DEFAULTS.max_xlsx_uncompressed_mb
+    max_columns: int = LIMIT_DEFAULTS.max_columns
+    max_line_kb: int = LIMIT_DEFAULTS.max_line_kb
 
 
 @dataclass(frozen=True)

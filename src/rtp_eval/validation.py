@@ -25,6 +25,9 @@ from rtp_eval import parsing, schema
 from rtp_eval.errors import InputFileError
 from rtp_eval.reading import RawTable, UncalculatedFormula
 from rtp_eval.reference import Reference
+from rtp_eval.settings import ValidationRules
+
+RULE_DEFAULTS = ValidationRules()
 
 # reason code -> what it means (the quarantine file gives the specific detail per row)
 REASONS: dict[str, str] = {
@@ -50,13 +53,14 @@ REASONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ValidationSettings:
-    """Rules that depend on the file and the configuration."""
+    """Rules that depend on the file and the configuration (`validation:`, whose defaults
+    these are)."""
 
     file_year: int
     as_of_date: dt.date
-    max_amount_sek: int = 1_000_000_000
-    min_ceo_age: int = 15
-    max_ceo_age: int = 100
+    max_amount_sek: int = RULE_DEFAULTS.max_amount_sek
+    min_ceo_age: int = RULE_DEFAULTS.min_ceo_age
+    max_ceo_age: int = RULE_DEFAULTS.max_ceo_age
 
 
 @dataclass(frozen=True)

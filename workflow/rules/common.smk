@@ -4,10 +4,8 @@ import os
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 from rtp_eval.config import (
-    check_config,
     code_fingerprint,
     config_fingerprint,
     file_years,
@@ -30,16 +28,20 @@ from rtp_eval.outputs import (
 from rtp_eval.pseudonymise import key_fingerprint, resolve_key
 from rtp_eval.errors import UserFacingError
 from rtp_eval.reference import reference_files
+from rtp_eval.settings import resolve
 
-CONFIG_SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
-
+# The loaded config is the region's overlay (config/config.yaml, then any --configfile and
+# --config on top, merged by Snakemake). Checked once here, it becomes the complete
+# configuration, every key not given taking its default from rtp_eval.settings: the rules and
+# scripts read plain values, and the report's SHA-256 covers the defaults too.
 try:
-    check_config(
-        config, load_schema(CONFIG_SCHEMA), "the configuration (config/config.yaml)"
+    RESOLVED_CONFIG = resolve(
+        config, f"the configuration ({', '.join(map(str, workflow.configfiles))})"
     )
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
-validate(config, str(CONFIG_SCHEMA))
+config.clear()
+config.update(RESOLVED_CONFIG)
 
 RAW_DIR = Path(config["paths"]["raw"])
 REFERENCE_DIR = Path(config["paths"]["reference"])
@@ -130,14 +132,15 @@ def import_memory_mb(wildcards, input):
 
 
 def model_period_clean_files():
-    """Business clean files of the MAIHDA model period (all years if it is not configured)."""
-    section = config.get("intersectional") or {}
-    period = (section.get("model") or {}).get("period")
-    bounds = (section.get("periods") or {}).get(period)
+    """Business clean files of the MAIHDA model period."""
+    strata = config["intersectional"]
+    first, last = strata["periods"][strata["model"]["period"]]
     years = RAW_FILES.years("business_support")
-    if bounds:
-        years = [year for year in years if bounds[0] <= year <= bounds[1]]
-    return [f"{RESULTS}/clean/business_support/{year}.parquet" for year in years]
+    return [
+        f"{RESULTS}/clean/business_support/{year}.parquet"
+        for year in years
+        if first <= year <= last
+    ]
 
 
 def partial_files(source, kind):
@@ -166,8 +169,8 @@ def read_settings(path):
     """How to read one raw file: its `files:` entry (by its path below paths.raw), the limits."""
     relative = Path(path).relative_to(RAW_DIR).as_posix()
     return {
-        "read_options": config.get("files", {}).get(relative, {}),
-        "limits": config.get("limits", {}),
+        "read_options": config["files"].get(relative, {}),
+        "limits": config["limits"],
     }
 
 
@@ -183,7 +186,7 @@ def import_settings(wildcards):
         "pseudonymisation": config["pseudonymisation"],
         "classifications": config["classifications"],
         "columns": config["sources"][wildcards.source]["columns"],
-        "labels": config.get("labels", {}),
+        "labels": config["labels"],
         "key_fingerprint": PSEUDONYM_KEY_FINGERPRINT,
     }
 
