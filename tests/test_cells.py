@@ -219,7 +219,7 @@ def cases(draw: st.DrawFn) -> pd.DataFrame:
     return frame
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     cases(),
     st.sampled_from([(), ("group",), ("area",), KEYS]),
