@@ -25,17 +25,27 @@ Choices a reader of the tables should know (also stated in the report's method s
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from rtp_eval import catalog
-from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS, top_column
+from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS
+from rtp_eval.cells import (
+    UNKNOWN,
+    CaseArrays,
+    case_measures,
+    category,
+    category_rank,
+    cells_with_totals,
+    floats,
+    period_order,
+    ratio,
+)
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, proportion_difference, wilson_interval
 
-UNKNOWN = "unknown"
 DEFAULT_PERIODS: dict[str, tuple[int, int]] = {"2012-2015": (2012, 2015), "2016-2018": (2016, 2018)}
 
 # Women first, as Swedish sex-disaggregated statistics list them (förordning 2001:100).
@@ -139,11 +149,6 @@ class _Spec:
 # --- preparing cases -------------------------------------------------------------------------
 
 
-def _category(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return text.mask(text.isna() | (text == ""), UNKNOWN).astype("string")
-
-
 def amount_measures(source: str) -> tuple[str, ...]:
     """The additive amounts, jobs and participants of a source (protected like amounts)."""
     extra = BUSINESS_JOBS if source == "business_support" else PROJECT_TARGETS
@@ -170,16 +175,16 @@ def prepare_cases(clean: pd.DataFrame, source: str) -> pd.DataFrame:
     cases["amount_granted_sek"] = amount.where(granted, 0).fillna(0)
     if source == "business_support":
         for group_column in BUSINESS_CLASSIFICATIONS.values():
-            cases[group_column] = _category(decided[group_column])
-        cases["support_type"] = _category(decided["support_type"])
+            cases[group_column] = category(decided[group_column])
+        cases["support_type"] = category(decided["support_type"])
         for column in BUSINESS_JOBS:
             cases[column] = decided[column].astype("Float64").where(granted)
         dimensions: tuple[str, ...] = BUSINESS_DIMENSIONS
     elif source == "project_support":
-        cases["leadership_group"] = _category(decided["leadership_group"])
-        cases["owner_type"] = _category(decided["owner_type"])
+        cases["leadership_group"] = category(decided["leadership_group"])
+        cases["owner_type"] = category(decided["owner_type"])
         assessment = decided["equality_assessment"].astype("Int64").astype("string")
-        cases["equality_assessment"] = _category(assessment)
+        cases["equality_assessment"] = category(assessment)
         for column in PROJECT_TARGETS:
             cases[column] = decided[column].astype("Int64").where(granted)
         routine = decided["equality_routine_applied"].astype("boolean")
@@ -189,7 +194,7 @@ def prepare_cases(clean: pd.DataFrame, source: str) -> pd.DataFrame:
     else:
         raise ValueError(f"unknown source {source!r}")
     for column in dimensions:
-        cases[column] = _category(decided[column])
+        cases[column] = category(decided[column])
     return cases.reset_index(drop=True)
 
 
@@ -208,154 +213,9 @@ def _sum_columns(source: str) -> tuple[str, ...]:
     return (*PROJECT_TARGETS, "routine_applied", "routine_recorded")
 
 
-def _cell_ids(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cell number of every row (cells numbered by first appearance) and each cell's first row."""
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    renumber = np.empty_like(order)
-    renumber[order] = np.arange(len(order))
-    return renumber[inverse.reshape(-1)], first[order]
-
-
-def _per_cell_sum(values: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
-    return np.bincount(cell, weights=values, minlength=n_cells)
-
-
-def _per_cell_median(values: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
-    """Median of the known values of each cell (NaN for a cell without any)."""
-    known = ~np.isnan(values)
-    values, cell = values[known], cell[known]
-    counts = np.bincount(cell, minlength=n_cells)
-    ordered = values[np.lexsort((values, cell))]
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    median = np.full(n_cells, np.nan)
-    has = counts > 0
-    low = starts[has] + (counts[has] - 1) // 2
-    high = starts[has] + counts[has] // 2
-    median[has] = (ordered[low] + ordered[high]) / 2
-    return median
-
-
-def _rank_in_cell(cell: np.ndarray, n_cells: int) -> np.ndarray:
-    """Position of each row among the rows of its cell, in data order."""
-    by_cell = np.argsort(cell, kind="stable")
-    sizes = np.bincount(cell, minlength=n_cells)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    rank = np.empty(len(cell), dtype=np.int64)
-    rank[by_cell] = np.arange(len(cell)) - starts[cell[by_cell]]
-    return rank
-
-
-def unit_measures(
-    unit: np.ndarray,
-    granted: np.ndarray,
-    amounts: Mapping[str, np.ndarray],
-    cell: np.ndarray,
-    n_cells: int,
-    top_n: int,
-) -> dict[str, object]:
-    """Organisations per cell, those granted, and the `top_n` largest organisations' sums.
-
-    A contribution is summed per organisation first: three grants to one firm are one unit.
-    """
-    n_units = int(unit.max()) + 1 if len(unit) else 1
-    pair_key = cell.astype(np.int64) * n_units + unit
-    pairs, pair_of_row = np.unique(pair_key, return_inverse=True)
-    pair_cell = pairs // n_units
-    out: dict[str, object] = {UNITS: np.bincount(pair_cell, minlength=n_cells).astype(np.int64)}
-    granted_pairs = np.unique(pair_key[granted.astype(bool)])
-    out[GRANTED_UNITS] = np.bincount(granted_pairs // n_units, minlength=n_cells).astype(np.int64)
-    for name, values in amounts.items():
-        per_pair = np.bincount(pair_of_row.reshape(-1), weights=values, minlength=len(pairs))
-        order = np.lexsort((-per_pair, pair_cell))
-        rank = _rank_in_cell(pair_cell[order], n_cells)
-        largest = order[rank < top_n]
-        out[top_column(name)] = np.bincount(
-            pair_cell[largest], weights=per_pair[largest], minlength=n_cells
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class _CaseArrays:
-    """The per-case numbers the cells are computed from, taken out of the frame once."""
-
-    unit: np.ndarray
-    granted_flag: np.ndarray
-    granted_amount: np.ndarray  # granted amount, NaN for a case without a grant
-    amounts: dict[str, np.ndarray]  # additive amounts, jobs and targets (0 where missing)
-    sums: dict[str, np.ndarray]  # other additive columns (counts of the routine)
-
-    @classmethod
-    def of(cls, data: pd.DataFrame, source: str) -> _CaseArrays:
-        def column(name: str, missing: float) -> np.ndarray:
-            return data[name].to_numpy(dtype=np.float64, na_value=missing)
-
-        counts = [c for c in _sum_columns(source) if c not in amount_measures(source)]
-        return cls(
-            unit=pd.factorize(data["unit"])[0].astype(np.int64),
-            granted_flag=column("granted_flag", 0.0),
-            granted_amount=column("granted_amount", np.nan),
-            amounts={name: column(name, 0.0) for name in amount_measures(source)},
-            sums={name: column(name, 0.0) for name in counts},
-        )
-
-
-def _measures(cases: _CaseArrays, cell: np.ndarray, n_cells: int, top_n: int) -> dict[str, object]:
-    """Additive measures, the median and the organisation measures of every cell."""
-    out: dict[str, object] = {"decisions": np.bincount(cell, minlength=n_cells)}
-    out["granted"] = _per_cell_sum(cases.granted_flag, cell, n_cells).astype(np.int64)
-    for name, values in cases.amounts.items():
-        total = _per_cell_sum(values, cell, n_cells)
-        integer = catalog.COLUMNS[name].dtype == "Int64"
-        out[name] = pd.array(
-            np.round(total).astype(np.int64) if integer else total,
-            dtype="Int64" if integer else "Float64",
-        )
-    known = (~np.isnan(cases.granted_amount)).astype(np.float64)
-    out["granted_amounts"] = _per_cell_sum(known, cell, n_cells).astype(np.int64)
-    median = _per_cell_median(cases.granted_amount, cell, n_cells)
-    out["median_granted_sek"] = pd.array(median, dtype="Float64")
-    for name, values in cases.sums.items():
-        out[name] = pd.array(_per_cell_sum(values, cell, n_cells), dtype="Float64")
-    out |= unit_measures(cases.unit, cases.granted_flag, cases.amounts, cell, n_cells, top_n)
-    return out
-
-
-def cells_with_totals(
-    data: pd.DataFrame,
-    keys: Sequence[str],
-    total_dimensions: Sequence[str],
-    measures: Callable[[np.ndarray, int], dict[str, object]],
-) -> pd.DataFrame:
-    """Cells for every combination of keys, with `all` rows for each subset of total dimensions.
-
-    `measures(cell, n_cells)` gives the measure columns from each row's cell number. Written
-    with numpy rather than pandas groupbys: a year's tables need a hundred or so small
-    aggregations, and pandas' per-call overhead was most of their time. The keys are factorised
-    once per table block.
-    """
-    columns = ["period", *keys]
-    factorised = {c: pd.factorize(data[c], use_na_sentinel=False) for c in columns}
-    blocks = []
-    for as_total in itertools.product([False, True], repeat=len(total_dimensions)):
-        totals = {d for d, t in zip(total_dimensions, as_total, strict=True) if t}
-        key = np.zeros(len(data), dtype=np.int64)
-        for column in columns:
-            if column not in totals:
-                codes, uniques = factorised[column]
-                key = key * max(len(uniques), 1) + codes
-        cell, first = _cell_ids(key)
-        block: dict[str, object] = {}
-        for column in columns:
-            if column in totals:
-                block[column] = pd.array([TOTAL] * len(first), dtype="string")
-            else:
-                codes, uniques = factorised[column]
-                block[column] = pd.array(np.asarray(uniques.take(codes[first])), dtype="string")
-        block |= measures(cell, len(first))
-        blocks.append(pd.DataFrame(block))
-    return pd.concat(blocks, ignore_index=True)
+def _count_columns(source: str) -> list[str]:
+    """The additive columns that are not amounts (counts of the routine)."""
+    return [c for c in _sum_columns(source) if c not in amount_measures(source)]
 
 
 @dataclass(frozen=True)
@@ -464,12 +324,11 @@ def _table_cells(
     for name in names:
         for cut in _cuts(name, source):
             data = cut.data(cases)
-            arrays = _CaseArrays.of(data, source)
+            arrays = CaseArrays.of(
+                data, amount_measures(source), _count_columns(source), "granted_amount"
+            )
             cells = cells_with_totals(
-                data,
-                cut.keys,
-                cut.spec.total_dimensions,
-                lambda cell, n_cells, arrays=arrays: _measures(arrays, cell, n_cells, top_n),
+                data, cut.keys, cut.spec.total_dimensions, case_measures(arrays, top_n)
             )
             cells["table"] = name
             if cut.classification is not None:
@@ -562,41 +421,32 @@ def _round_half_up(values: pd.Series) -> pd.Series:
     return np.floor(numbers + 0.5).astype("Int64")
 
 
-def _floats(values: pd.Series) -> np.ndarray:
-    return values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
 def _total_of(frame: pd.DataFrame, column: str, dimension: str, keys: list[str]) -> np.ndarray:
     """For every row, `column` of the `all` row of `dimension` with the other keys equal."""
     others = [k for k in keys if k != dimension]
     totals = frame.loc[frame[dimension] == TOTAL, [*others, column]]
     totals = totals.rename(columns={column: "_total"})
-    return _floats(frame[others].merge(totals, on=others, how="left")["_total"])
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> pd.array:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.array(np.where(denominator > 0, numerator / denominator, np.nan), dtype="Float64")
+    return floats(frame[others].merge(totals, on=others, how="left")["_total"])
 
 
 def _derive(cells: pd.DataFrame, spec: _Spec, config: BreakdownConfig) -> pd.DataFrame:
     confidence_level, periods = config.confidence_level, config.periods
     out = cells.copy()
     keys = ["period", *spec.keys]
-    out["mean_granted_sek"] = _ratio(
-        _floats(out["amount_granted_sek"]), _floats(out["granted_amounts"])
+    out["mean_granted_sek"] = ratio(
+        floats(out["amount_granted_sek"]), floats(out["granted_amounts"])
     )
-    decisions = _floats(out["decisions"])
-    granted = _floats(out["granted"])
-    out["approval_rate"] = _ratio(granted, decisions)
+    decisions = floats(out["decisions"])
+    granted = floats(out["granted"])
+    out["approval_rate"] = ratio(granted, decisions)
     low, high = wilson_interval(granted, decisions, confidence_level)
     out["approval_rate_ci_low"] = pd.array(low, dtype="Float64")
     out["approval_rate_ci_high"] = pd.array(high, dtype="Float64")
     dimension = spec.share_dimension
-    amount = _floats(out["amount_granted_sek"])
-    out["share_of_amount"] = _ratio(amount, _total_of(out, "amount_granted_sek", dimension, keys))
+    amount = floats(out["amount_granted_sek"])
+    out["share_of_amount"] = ratio(amount, _total_of(out, "amount_granted_sek", dimension, keys))
     all_decisions = _total_of(out, "decisions", dimension, keys)
-    out["share_of_decisions"] = _ratio(decisions, all_decisions)
+    out["share_of_decisions"] = ratio(decisions, all_decisions)
     if "share_of_decisions_ci_low" in spec.columns:
         low, high = wilson_interval(decisions, all_decisions, confidence_level)
         out["share_of_decisions_ci_low"] = pd.array(low, dtype="Float64")
@@ -631,27 +481,19 @@ def _derive(cells: pd.DataFrame, spec: _Spec, config: BreakdownConfig) -> pd.Dat
     return out
 
 
-def _rank(values: pd.Series, known: Sequence[str]) -> pd.Series:
-    """Sort position: known codes in their order, others alphabetically, then unknown, then all."""
-    text = values.astype("string").fillna("")
-    others = sorted(set(text) - set(known) - {UNKNOWN, TOTAL})
-    order = [*(k for k in known if k not in (UNKNOWN, TOTAL)), *others, UNKNOWN, TOTAL]
-    return text.map({v: i for i, v in enumerate(order)}).astype("int64")
-
-
 def sort_rows(
     frame: pd.DataFrame, keys: Sequence[str], periods: Mapping[str, tuple[int, int]]
 ) -> pd.DataFrame:
     """Years ascending, then the configured periods by first year, then keys in domain order."""
     ranks = pd.DataFrame(index=frame.index)
     period = frame["period"].astype("string")
-    period_order = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
-    is_period = period.isin(period_order)
+    ordered = period_order(periods)
+    is_period = period.isin(ordered)
     ranks["_kind"] = is_period.astype("int64")
     ranks["_year"] = pd.to_numeric(period.where(~is_period), errors="coerce").fillna(0)
-    ranks["_period"] = period.map({p: i for i, p in enumerate(period_order)}).fillna(-1)
+    ranks["_period"] = period.map({p: i for i, p in enumerate(ordered)}).fillna(-1)
     for key in keys:
-        ranks[f"_{key}"] = _rank(frame[key], CATEGORY_ORDER.get(key, ()))
+        ranks[f"_{key}"] = category_rank(frame[key], CATEGORY_ORDER.get(key, ()))
     order = ranks.sort_values(list(ranks.columns), kind="stable").index
     return frame.loc[order].reset_index(drop=True)
 
@@ -731,7 +573,7 @@ def approval_rate_difference(
     counts = ["decisions_women", "granted_women", "decisions_men", "granted_men"]
     hidden = pair[counts].isna().any(axis=1).to_numpy(dtype=bool)
     # Zero counts make the statistics NaN where a side is suppressed, without special cases.
-    values = {c: np.where(hidden, 0.0, _floats(pair[c])) for c in counts}
+    values = {c: np.where(hidden, 0.0, floats(pair[c])) for c in counts}
     result = proportion_difference(
         values["granted_women"],
         values["decisions_women"],
@@ -812,7 +654,7 @@ def period_change(
     given table only, so a published input gives a table that reveals nothing new: a value is
     empty where a period's value it is computed from is empty.
     """
-    ordered = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
+    ordered = period_order(periods)
     taken = [*keys, *CHANGE_MEASURES, *PER_YEAR_MEASURES, "suppressed"]
     pieces = []
     for start, end in itertools.pairwise(ordered):
@@ -894,8 +736,8 @@ def comparison_tables(
         "project_support_by_gender": ("project_support", "owner_type"),
     }
     differences = [
-        approval_rate_difference(tables[main], source, category, config.confidence_level)
-        for main, (source, category) in categories.items()
+        approval_rate_difference(tables[main], source, category_type, config.confidence_level)
+        for main, (source, category_type) in categories.items()
     ]
     out = {"approval_rate_difference": pd.concat(differences, ignore_index=True)}
     for main in MAIN_TABLES:

@@ -78,6 +78,7 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import catalog, stats
+from rtp_eval.cells import column_totals
 from rtp_eval.errors import ConfigError
 from rtp_eval.goals_config import (  # noqa: F401  (re-exported: the definitions live there)
     DEFAULT_TREND_YEARS,
@@ -218,10 +219,6 @@ def _select(rows: pd.DataFrame, filters: Mapping[str, tuple[str, ...]]) -> pd.Da
     return rows.loc[mask]
 
 
-def _numbers(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    return frame[list(columns)].apply(pd.to_numeric, errors="coerce").astype("Float64")
-
-
 def share_interval(successes: float, total: float, confidence_level: float) -> tuple[float, float]:
     """Wilson interval of successes / total; missing when that is not a share of counts."""
     if not 0.0 <= successes <= total or total <= 0:
@@ -250,14 +247,12 @@ def table_ratio(rows: pd.DataFrame, ratio: Ratio, confidence_level: float | None
     if denominator_rows.empty:
         return NO_DATA
     numerator_rows = _select(rows, ratio.numerator.filters)
-    denominator = _numbers(denominator_rows, ratio.denominator.columns)
-    numerator = _numbers(numerator_rows, ratio.numerator.columns)
-    if denominator.isna().any().any() or numerator.isna().any().any():
+    total, denominator_missing = column_totals(denominator_rows, ratio.denominator.columns)
+    part, numerator_missing = column_totals(numerator_rows, ratio.numerator.columns)
+    if denominator_missing or numerator_missing:
         return SUPPRESSED
-    total = float(denominator.sum().sum())
     if total <= 0:
         return NO_DATA
-    part = float(numerator.sum().sum())
     if confidence_level is None:
         return Value(part / total)
     low, high = share_interval(part, total, confidence_level)
@@ -272,11 +267,11 @@ def unit_ratio(rows: pd.DataFrame, ratio: Ratio, min_units: int) -> Value:
         return NO_DATA
     if len(complete) < min_units:
         return SUPPRESSED
-    total = float(_numbers(complete, ratio.denominator.columns).sum().sum())
+    total, _ = column_totals(complete, ratio.denominator.columns)
     if total <= 0:
         return NO_DATA
     numerator_rows = _select(complete, ratio.numerator.filters)
-    return Value(float(_numbers(numerator_rows, ratio.numerator.columns).sum().sum()) / total)
+    return Value(column_totals(numerator_rows, ratio.numerator.columns)[0] / total)
 
 
 def _combine(values: Sequence[Value], scale: float) -> Value:

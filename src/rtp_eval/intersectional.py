@@ -35,8 +35,7 @@ Choices a reader of the table should know (also stated in the report's method bo
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +43,20 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import catalog
-from rtp_eval.breakdown import CATEGORY_ORDER, UNKNOWN, cells_with_totals, unit_measures
+from rtp_eval.breakdown import CATEGORY_ORDER
 from rtp_eval.catalog import GRANTED_UNITS, TOTAL, UNITS, top_column
+from rtp_eval.cells import (
+    UNKNOWN,
+    CaseArrays,
+    case_measures,
+    category,
+    category_rank,
+    cells_with_totals,
+    floats,
+    per_cell_sum,
+    period_order,
+    ratio,
+)
 from rtp_eval.errors import UserFacingError
 from rtp_eval.io import read_clean
 from rtp_eval.settings import Disclosure, Intersectional, Statistics, section
@@ -136,11 +147,6 @@ class IntersectionalConfig:
 # --- cases -----------------------------------------------------------------------------------
 
 
-def _category(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return text.mask(text.isna() | (text == ""), UNKNOWN).astype("string")
-
-
 # The clean business columns `prepare_cases` reads.
 CLEAN_COLUMNS: tuple[str, ...] = (
     "decision",
@@ -176,11 +182,11 @@ def prepare_cases(clean: pd.DataFrame, config: IntersectionalConfig) -> pd.DataF
     cases["granted_amount"] = amount.where(granted, 0).fillna(0).astype("int64")
     for dimension, (column, key) in DIMENSIONS.items():
         if dimension in config.dimensions:
-            cases[key] = _category(decided[column])
+            cases[key] = category(decided[column])
         else:
             cases[key] = pd.array([TOTAL] * len(decided), dtype="string")
     for column in ("support_type", "industry"):
-        cases[column] = _category(decided[column]) if column in decided else UNKNOWN
+        cases[column] = category(decided[column]) if column in decided else UNKNOWN
     return cases.reset_index(drop=True)
 
 
@@ -196,26 +202,6 @@ def period_cases(
 # --- aggregation -----------------------------------------------------------------------------
 
 
-def _measures(data: pd.DataFrame, top_n: int) -> Callable[[np.ndarray, int], dict[str, object]]:
-    unit = pd.factorize(data["unit"])[0].astype(np.int64)
-    granted = data["granted_flag"].to_numpy(dtype=np.float64)
-    amount = data["granted_amount"].to_numpy(dtype=np.float64)
-
-    def measures(cell: np.ndarray, n_cells: int) -> dict[str, object]:
-        out: dict[str, object] = {
-            "decisions": np.bincount(cell, minlength=n_cells),
-            "granted": np.bincount(cell, weights=granted, minlength=n_cells).astype(np.int64),
-            "amount_granted_sek": np.round(
-                np.bincount(cell, weights=amount, minlength=n_cells)
-            ).astype(np.int64),
-        }
-        return out | unit_measures(
-            unit, granted, {"amount_granted_sek": amount}, cell, n_cells, top_n
-        )
-
-    return measures
-
-
 def aggregate(cases: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
     """Unsuppressed counts per period × stratum, with `all` rows for every subset of totals.
 
@@ -228,8 +214,9 @@ def aggregate(cases: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame
     for label, data in period_cases(cases, config.periods).items():
         if data.empty:
             continue
+        arrays = CaseArrays.of(data, {"amount_granted_sek": "granted_amount"})
         cells = cells_with_totals(
-            data.assign(period=label), keys, keys, _measures(data, config.dominance_n)
+            data.assign(period=label), keys, keys, case_measures(arrays, config.dominance_n)
         )
         for key in fixed:
             cells[key] = TOTAL
@@ -245,25 +232,11 @@ def aggregate(cases: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame
     return out
 
 
-def _floats(values: pd.Series) -> np.ndarray:
-    return (
-        pd.to_numeric(values, errors="coerce")
-        .astype("Float64")
-        .to_numpy(dtype=np.float64, na_value=np.nan)
-    )
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> pd.arrays.FloatingArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = np.where(denominator > 0, numerator / denominator, np.nan)
-    return pd.array(values, dtype="Float64")
-
-
 def add_rates(cells: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
     out = cells.copy()
-    decisions = _floats(out["decisions"])
-    granted = _floats(out["granted"])
-    out["approval_rate"] = _ratio(granted, decisions)
+    decisions = floats(out["decisions"])
+    granted = floats(out["granted"])
+    out["approval_rate"] = ratio(granted, decisions)
     low, high = wilson_interval(granted, decisions, confidence_level)
     out["approval_rate_ci_low"] = pd.array(low, dtype="Float64")
     out["approval_rate_ci_high"] = pd.array(high, dtype="Float64")
@@ -328,19 +301,21 @@ def baseline_cells(
         rows = data[(data["year"] >= first) & (data["year"] <= last)]
         if rows.empty:
             continue
-        for as_total in itertools.product([False, True], repeat=len(keys)):
-            by = [k for k, t in zip(keys, as_total, strict=True) if not t]
-            if by:
-                cells = rows.groupby(by, as_index=False)["business_leaders"].sum()
-            else:
-                cells = pd.DataFrame({"business_leaders": [rows["business_leaders"].sum()]})
-            for key in KEY_COLUMNS:
-                if key not in by:
-                    cells[key] = TOTAL
-            cells["period"] = label
-            cells["baseline_share"] = cells["business_leaders"] / rows["business_leaders"].sum()
-            cells["baseline_years"] = rows["year"].nunique()
-            frames.append(cells)
+        leaders = rows["business_leaders"].to_numpy(dtype=np.float64)
+        cells = cells_with_totals(
+            rows.assign(period=label),
+            keys,
+            keys,
+            lambda cell, n_cells, leaders=leaders: {
+                "business_leaders": per_cell_sum(leaders, cell, n_cells)
+            },
+        )
+        for key in KEY_COLUMNS:
+            if key not in keys:
+                cells[key] = TOTAL
+        cells["baseline_share"] = cells["business_leaders"] / leaders.sum()
+        cells["baseline_years"] = rows["year"].nunique()
+        frames.append(cells)
     columns = ["period", *KEY_COLUMNS, "business_leaders", "baseline_share", "baseline_years"]
     if not frames:
         return pd.DataFrame(columns=columns)
@@ -355,7 +330,7 @@ def baseline_cells(
 
 def _index(frame: pd.DataFrame, column: str) -> dict[tuple[str, ...], float]:
     keys = frame[["period", *KEY_COLUMNS]].astype(str).itertuples(index=False, name=None)
-    return dict(zip(keys, _floats(frame[column]), strict=True))
+    return dict(zip(keys, floats(frame[column]), strict=True))
 
 
 def known_total(values: Mapping[tuple[str, ...], float], period: str, dims: Sequence[str]) -> float:
@@ -396,14 +371,14 @@ def add_shares(
             c: indexes[c].get((period, *([TOTAL] * len(KEY_COLUMNS))), np.nan)
             for c in ("decisions", "granted", "amount_granted_sek")
         }
-        out.loc[rows, "share_of_decisions"] = _ratio(
-            _floats(part["decisions"]), np.full(len(part), grand["decisions"])
+        out.loc[rows, "share_of_decisions"] = ratio(
+            floats(part["decisions"]), np.full(len(part), grand["decisions"])
         )
-        out.loc[rows, "share_of_granted"] = _ratio(
-            _floats(part["granted"]), np.full(len(part), grand["granted"])
+        out.loc[rows, "share_of_granted"] = ratio(
+            floats(part["granted"]), np.full(len(part), grand["granted"])
         )
-        out.loc[rows, "share_of_amount"] = _ratio(
-            _floats(part["amount_granted_sek"]), np.full(len(part), grand["amount_granted_sek"])
+        out.loc[rows, "share_of_amount"] = ratio(
+            floats(part["amount_granted_sek"]), np.full(len(part), grand["amount_granted_sek"])
         )
         specific = part[keys].ne(TOTAL).to_numpy(dtype=bool)
         known_granted = np.full(len(part), np.nan)
@@ -417,8 +392,8 @@ def add_shares(
                     known_total(indexes["amount_granted_sek"], period, dims),
                 )
             known_granted[index], known_amount[index] = cache[dims]
-        share_known = _ratio(_floats(part["granted"]), known_granted)
-        amount_known = _ratio(_floats(part["amount_granted_sek"]), known_amount)
+        share_known = ratio(floats(part["granted"]), known_granted)
+        amount_known = ratio(floats(part["amount_granted_sek"]), known_amount)
         has_unknown = part[keys].eq(UNKNOWN).any(axis=1).to_numpy(dtype=bool)
         share_known[has_unknown] = pd.NA
         amount_known[has_unknown] = pd.NA
@@ -427,19 +402,19 @@ def add_shares(
             merged = part[["period", *KEY_COLUMNS]].merge(
                 baseline, on=["period", *KEY_COLUMNS], how="left"
             )
-            base = _floats(merged["baseline_share"])
+            base = floats(merged["baseline_share"])
             out.loc[rows, "baseline_share"] = pd.array(base, dtype="Float64")
             out.loc[rows, "baseline_business_leaders"] = pd.array(
-                _floats(merged["business_leaders"]), dtype="Float64"
+                floats(merged["business_leaders"]), dtype="Float64"
             )
-            out.loc[rows, "representation_index"] = _ratio(
+            out.loc[rows, "representation_index"] = ratio(
                 share_known.to_numpy(dtype=np.float64, na_value=np.nan), base
             )
-            out.loc[rows, "amount_representation_index"] = _ratio(
+            out.loc[rows, "amount_representation_index"] = ratio(
                 amount_known.to_numpy(dtype=np.float64, na_value=np.nan), base
             )
-    out["decision_representation_index"] = _ratio(
-        _floats(out["share_of_granted"]), _floats(out["share_of_decisions"])
+    out["decision_representation_index"] = ratio(
+        floats(out["share_of_granted"]), floats(out["share_of_decisions"])
     )
     out["baseline_business_leaders"] = out["baseline_business_leaders"].astype("Float64")
     return out
@@ -448,23 +423,13 @@ def add_shares(
 # --- the whole table -------------------------------------------------------------------------
 
 
-def _rank(values: pd.Series, known: Sequence[str]) -> pd.Series:
-    """Known codes in their order, others alphabetically, then `unknown`, then `all`."""
-    text = values.astype("string").fillna("")
-    others = sorted(set(text) - set(known) - {UNKNOWN, TOTAL})
-    order = [*(k for k in known if k not in (UNKNOWN, TOTAL)), *others, UNKNOWN, TOTAL]
-    return text.map({v: i for i, v in enumerate(order)}).astype("int64")
-
-
 def sort_table(frame: pd.DataFrame, config: IntersectionalConfig) -> pd.DataFrame:
     """Periods in configured order (by first year, then last), then keys in domain order."""
-    periods = config.periods
-    period_order = sorted(periods, key=lambda p: (periods[p][0], periods[p][1], p))
     ranks = pd.DataFrame(index=frame.index)
-    ranks["_period"] = _rank(frame["period"], period_order)
+    ranks["_period"] = category_rank(frame["period"], period_order(config.periods))
     known = {**CATEGORY_ORDER_INTERSECTIONAL, "age_group": tuple(config.age_labels)}
     for key in KEY_COLUMNS:
-        ranks[f"_{key}"] = _rank(frame[key], known.get(key, ()))
+        ranks[f"_{key}"] = category_rank(frame[key], known.get(key, ()))
     order = ranks.sort_values(list(ranks.columns), kind="stable").index
     return frame.loc[order].reset_index(drop=True)
 

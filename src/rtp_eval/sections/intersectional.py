@@ -12,14 +12,13 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import formatting, vocabulary
-from rtp_eval.breakdown import UNKNOWN
 from rtp_eval.catalog import TOTAL
+from rtp_eval.cells import UNKNOWN, category_rank
 from rtp_eval.figures import GROUP_STYLE, Figure, configure_matplotlib, draw_source_line, to_svg
 from rtp_eval.intersectional import (
     CATEGORY_ORDER_INTERSECTIONAL,
     DIMENSIONS,
     KEY_COLUMNS,
-    _rank,
 )
 from rtp_eval.outputs import INTERSECTIONAL_FIGURES
 from rtp_eval.report_content import Cell, ReportTable, number_cell
@@ -175,7 +174,7 @@ def representation_figure(
             return [()]
         present = rows[columns].astype(str).drop_duplicates()
         frame = present.assign(
-            **{f"_{c}": _rank(present[c], known.get(c, ())) for c in columns}
+            **{f"_{c}": category_rank(present[c], known.get(c, ())) for c in columns}
         ).sort_values([f"_{c}" for c in columns])
         return [tuple(v) for v in frame[columns].itertuples(index=False)]
 
