@@ -151,7 +151,9 @@ class Section(BaseModel):
     """A configuration section: unknown keys are errors, values are not coerced."""
 
     # The python engine: the edition pattern needs a look-ahead.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, regex_engine="python-re")
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, regex_engine="python-re", defer_build=True
+    )
 
 
 # --- sections ------------------------------------------------------------------------------------
