@@ -32,9 +32,12 @@ def load_schema(path: Path) -> dict[str, Any]:
 
 def _explain(error: jsonschema.ValidationError) -> str:
     """A short plain-language message for the most relevant schema error (the indicators file)."""
+    # The schema node is a mapping for every validator the indicators schema uses.
+    node = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unexpected = sorted(set(error.instance) - set(allowed))
+        allowed = sorted(node.get("properties", {}))
+        instance = error.instance if isinstance(error.instance, Mapping) else {}
+        unexpected = sorted(set(instance) - set(allowed))
         hint = f"; allowed keys are: {', '.join(allowed)}" if allowed else ""
         return f"unknown key(s) {', '.join(repr(u) for u in unexpected)}{hint}"
     if error.validator == "required":
@@ -42,9 +45,9 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if error.validator == "propertyNames":
         return f"{error.instance!r} is not a valid key here ({error.message})"
     if error.validator == "pattern":
-        expected = error.schema.get("description", f"pattern {error.validator_value}")
+        expected = node.get("description", f"pattern {error.validator_value}")
         return f"{error.instance!r} does not have the expected form: {expected}"
-    described = error.schema.get("description")
+    described = node.get("description")
     message = f"{error.message}"
     return f"{message} ({described})" if described else message
 

@@ -24,6 +24,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from rtp_eval.formatting import to_float
+
 GROUP_STYLE: dict[str, dict[str, str]] = {
     "women": {"color": "#762a83", "hatch": "", "marker": "o"},
     "men": {"color": "#1b7837", "hatch": "//", "marker": "s"},
@@ -106,4 +108,4 @@ def cell_value(frame: pd.DataFrame, key: object, column: str) -> object:
 
 def nan_list(values: Sequence[object]) -> list[float]:
     """Values to draw: missing ones become NaN, which matplotlib leaves out."""
-    return [np.nan if v is None or pd.isna(v) else float(v) for v in values]
+    return [np.nan if v is None or pd.isna(v) else to_float(v) for v in values]

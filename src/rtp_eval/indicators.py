@@ -534,7 +534,8 @@ def indicator_rows(
     method = interval_method(indicator, data.kind)
     level = None if method == "none" else confidence_level
     baseline = measure_value(indicator, data, *indicator.baseline, min_units, level)
-    target = baseline.value if indicator.above_baseline else float(indicator.target_value)
+    # Without a target value the target is to be above the baseline.
+    target = baseline.value if indicator.target_value is None else indicator.target_value
     context = _Context(indicator, baseline, target, method, applies_after)
     years = data.years()
     intended = intended_period(indicator, years)

@@ -302,14 +302,13 @@ def baseline_cells(
         if rows.empty:
             continue
         leaders = rows["business_leaders"].to_numpy(dtype=np.float64)
-        cells = cells_with_totals(
-            rows.assign(period=label),
-            keys,
-            keys,
-            lambda cell, n_cells, leaders=leaders: {
-                "business_leaders": per_cell_sum(leaders, cell, n_cells)
-            },
-        )
+
+        def leader_sums(
+            cell: np.ndarray, n_cells: int, leaders: np.ndarray = leaders
+        ) -> dict[str, object]:
+            return {"business_leaders": per_cell_sum(leaders, cell, n_cells)}
+
+        cells = cells_with_totals(rows.assign(period=label), keys, keys, leader_sums)
         for key in KEY_COLUMNS:
             if key not in keys:
                 cells[key] = TOTAL

@@ -155,6 +155,7 @@ def analyst_text(
     stays one self-contained file. Anything else is a `ReportTextError` naming file and line.
     """
     from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
 
     # Comments go, but their line breaks stay, so that errors name the line in the file.
     without_comments = re.sub(
@@ -164,6 +165,8 @@ def analyst_text(
         flags=re.DOTALL,
     )
     parser = MarkdownIt("commonmark", {"html": False})
+    renderer = parser.renderer
+    assert isinstance(renderer, RendererHTML)  # the text of an image's alt needs its methods
     env: dict[str, Any] = {}
     tokens = parser.parse(without_comments, env)
     name = str(source) if source is not None else "analystexten"
@@ -171,7 +174,7 @@ def analyst_text(
     for block in tokens:
         images = [child for child in block.children or [] if child.type == "image"]
         for image, line in zip(images, _image_lines(block, len(images)), strict=True):
-            alt = parser.renderer.renderInlineAsText(image.children or [], parser.options, env)
+            alt = renderer.renderInlineAsText(image.children or [], parser.options, env)
             src = image.attrGet("src")
             image.attrSet(
                 "src", _embedded_image(str(src or ""), alt, base, image_folder, name, line)

@@ -433,7 +433,8 @@ def key_findings(business: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
                 "eftersom uppgifterna är för få (..)."
             )
             continue
-        granted_share = float(women["granted"]) / float(total["granted"])
+        granted = formatting.to_float(women["granted"])
+        granted_share = granted / formatting.to_float(total["granted"])
         amount = formatting.percent(women["share_of_amount"], 0)
         sentences.append(
             f"Under {period} stod kvinnoledda företag för {formatting.percent(granted_share, 0)} "
@@ -451,7 +452,7 @@ def key_findings(business: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
         women = pick(projects, period=period, owner_type="all", group="women")
         total = pick(projects, period=period, owner_type="all", group="all")
         if women and total and not _missing(women, "granted") and not _missing(total, "granted"):
-            share = float(women["granted"]) / float(total["granted"])
+            share = formatting.to_float(women["granted"]) / formatting.to_float(total["granted"])
             sentences.append(
                 f"Av de beviljade projekten {period} leddes {formatting.percent(share, 0)} "
                 "av en kvinna."
@@ -469,7 +470,7 @@ def _pct(value: object) -> str:
 
 
 def _pp(value: object) -> str:
-    return formatting.number(float(value) * 100, 1)
+    return formatting.number(formatting.to_float(value) * 100, 1)
 
 
 def _one_decimal(value: object) -> str:
@@ -481,7 +482,7 @@ def _jobs(value: object) -> str:
 
 
 def _p_value(value: object) -> str:
-    number = float(value)
+    number = formatting.to_float(value)
     return "< 0,001" if number < 0.001 else formatting.number(number, 3)
 
 

@@ -27,7 +27,7 @@ def value_text(value: object, decimals: int = 1) -> str:
     """A value in Swedish format, `..` when missing (also what the tables test expects)."""
     if value is None or pd.isna(value):
         return ".."
-    return _numbers_text(float(value), decimals)
+    return _numbers_text(formatting.to_float(value), decimals)
 
 
 def unit_text(unit: str) -> str:

@@ -352,7 +352,7 @@ def _model_label(record: Mapping[str, Any]) -> str:
 
 
 def _p_value(value: object) -> str:
-    number = float(value)  # type: ignore[arg-type]
+    number = formatting.to_float(value)
     return "< 0,001" if number < 0.001 else formatting.number(number, 3)
 
 
@@ -541,7 +541,7 @@ def _variance_sentence(record: Mapping[str, Any], what: str, confidence_level: f
     significance (1 − confidence level) says."""
     p_value = record.get("lr_p_value")
     tested = not formatting.is_missing(p_value)
-    if tested and float(p_value) >= 1 - confidence_level:
+    if tested and formatting.to_float(p_value) >= 1 - confidence_level:
         boundary = (
             " Variansen mellan strata skattas till 0 (på gränsen)."
             if record.get("boundary") is True
