@@ -39,6 +39,7 @@ from scipy.sparse.csgraph import connected_components
 
 from rtp_eval import catalog
 from rtp_eval.catalog import AMOUNT, COUNT, DERIVED, TOTAL, Table
+from rtp_eval.settings import Disclosure
 
 FloatArray = npt.NDArray[np.float64]
 PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
@@ -51,13 +52,16 @@ ZERO = 1e-3
 MAX_PARTITIONS = 64
 
 
+DISCLOSURE_DEFAULTS = Disclosure()
+
+
 @dataclass(frozen=True)
 class AuditRules:
     """The protection the audit demands (defaults: the configured disclosure rules)."""
 
-    min_units: int = 3
-    amount_margin_pct: float = 15.0
-    median_min_units: int = 5
+    min_units: int = DISCLOSURE_DEFAULTS.min_units
+    amount_margin_pct: float = float(DISCLOSURE_DEFAULTS.amount_margin_pct)
+    median_min_units: int = DISCLOSURE_DEFAULTS.median_min_units
 
     @property
     def amount_ratio(self) -> float:

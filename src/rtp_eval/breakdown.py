@@ -44,6 +44,7 @@ from rtp_eval.cells import (
     period_order,
     ratio,
 )
+from rtp_eval.settings import Disclosure
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL, proportion_difference, wilson_interval
 
 DEFAULT_PERIODS: dict[str, tuple[int, int]] = {"2012-2015": (2012, 2015), "2016-2018": (2016, 2018)}
@@ -100,7 +101,7 @@ class BreakdownConfig:
     """Periods, the dominance rule's n and the confidence level: the breakdown rule's `params`."""
 
     periods: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
-    dominance_n: int = 2
+    dominance_n: int = Disclosure().dominance_n
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
 
     def __post_init__(self) -> None:
@@ -122,7 +123,7 @@ class BreakdownConfig:
                 raise ValueError(f"period {label!r} starts after it ends: {first} > {last}")
         return cls(
             periods=parsed,
-            dominance_n=int(str(disclosure.get("dominance_n", 2))),
+            dominance_n=int(str(disclosure.get("dominance_n", cls.dominance_n))),
             confidence_level=float(
                 str(disclosure.get("confidence_level", DEFAULT_CONFIDENCE_LEVEL))
             ),

@@ -55,6 +55,7 @@ from rtp_eval.catalog import (
     Table,
     working_columns,
 )
+from rtp_eval.settings import Disclosure
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
@@ -62,16 +63,19 @@ COUNTS = "counts"
 MAX_ROUNDS = 8
 
 
+DISCLOSURE_DEFAULTS = Disclosure()
+
+
 @dataclass(frozen=True)
 class ProtectionRules:
     """The disclosure rules (configuration block `disclosure`)."""
 
-    min_units: int = 3
-    dominance_n: int = 2
-    dominance_k_pct: float = 85.0
-    amount_margin_pct: float = 15.0
-    median_min_units: int = 5
-    all_rejected_min_units: int = 5
+    min_units: int = DISCLOSURE_DEFAULTS.min_units
+    dominance_n: int = DISCLOSURE_DEFAULTS.dominance_n
+    dominance_k_pct: float = float(DISCLOSURE_DEFAULTS.dominance_k_pct)
+    amount_margin_pct: float = float(DISCLOSURE_DEFAULTS.amount_margin_pct)
+    median_min_units: int = DISCLOSURE_DEFAULTS.median_min_units
+    all_rejected_min_units: int = DISCLOSURE_DEFAULTS.all_rejected_min_units
 
     def __post_init__(self) -> None:
         if self.min_units < 1 or self.dominance_n < 1 or self.median_min_units < 1:
