@@ -40,6 +40,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special, stats
 
+from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 ValueAndGradient = Callable[[FloatArray], tuple[float, FloatArray]]
@@ -619,7 +621,7 @@ def profile_loglik(fit: GlmmFit, sd: float) -> float:
 
 
 def profile_interval(
-    fit: GlmmFit, level: float = 0.95, max_sd: float = 100.0
+    fit: GlmmFit, level: float = DEFAULT_CONFIDENCE_LEVEL, max_sd: float = 100.0
 ) -> tuple[float, float]:
     """Profile-likelihood interval for σ²: where 2·(loglik − profile) ≤ the χ²₁ quantile.
 
@@ -662,7 +664,10 @@ def boundary_lr_test(fit: GlmmFit, null_loglik: float | None = None) -> tuple[fl
 
 
 def predict_with_intervals(
-    fit: GlmmFit, X_new: ArrayLike, group_codes: ArrayLike, level: float = 0.95
+    fit: GlmmFit,
+    X_new: ArrayLike,
+    group_codes: ArrayLike,
+    level: float = DEFAULT_CONFIDENCE_LEVEL,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Predicted probabilities for rows of ``X_new`` in the given groups, with Wald intervals.
 
