@@ -646,3 +646,6 @@ def test_output_names_known_to_the_workflow_match_the_tables_built() -> None:
     from rtp_eval.outputs import GENDER_TABLES
 
     assert table_names() == GENDER_TABLES
+    by_size = "business_support_by_gender_and_company_size"
+    assert by_size in table_names()
+    assert catalog.table(by_size).dimensions["company_size"] == "company_size"

@@ -280,6 +280,7 @@ def test_every_published_table_is_in_the_catalogue_with_its_columns(demo_build: 
     assert {p.stem for p in files} == set(catalog.TABLES)
     bundle = sorted((demo_build / "reports" / "2012-2021" / "tabeller").glob("*.csv"))
     assert {p.stem for p in bundle} == set(catalog.TABLES)
+    assert "business_support_by_gender_and_company_size" in {p.stem for p in files}
     for path in files:
         table = catalog.table(path.stem)
         header = path.read_text(encoding="utf-8").splitlines()[0].split(",")

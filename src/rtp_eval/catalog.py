@@ -109,6 +109,7 @@ COLUMNS: Mapping[str, Column] = _columns(
     Column("programme_area", "string", "Insatsområde", KEY),
     Column("industry", "string", "Bransch (SNI-avdelning)", KEY),
     Column("area", "string", "Område", KEY),
+    Column("company_size", "string", "Företagsstorlek (anställda)", KEY),
     Column("equality_assessment", "string", "Jämställdhetsbedömning", KEY),
     Column("birth_background", "string", "Födelsebakgrund", KEY),
     Column("age_group", "string", "Åldersgrupp", KEY),
@@ -663,7 +664,7 @@ _CHANGE_MEASURES = (
     ),
 )
 
-BUSINESS_DIMENSIONS = ("programme_area", "industry", "area")
+BUSINESS_DIMENSIONS = ("programme_area", "industry", "area", "company_size")
 PROJECT_DIMENSIONS = ("programme_area", "area")
 
 
@@ -743,6 +744,7 @@ _TABLES: list[Table] = [
             "programme_area": "Företagsstöd efter kön och insatsområde",
             "industry": "Företagsstöd efter kön och bransch (SNI-avdelning)",
             "area": "Företagsstöd efter kön och område",
+            "company_size": "Företagsstöd efter kön och företagsstorlek (antal anställda)",
         },
         "business_support",
         "{classification}_group",

@@ -25,6 +25,7 @@ class ClassificationSettings:
     balance_low_pct: float = float(CLASSIFICATION_DEFAULTS.ownership_balance_pct[0])
     balance_high_pct: float = float(CLASSIFICATION_DEFAULTS.ownership_balance_pct[1])
     age_breaks: tuple[int, ...] = tuple(CLASSIFICATION_DEFAULTS.age_breaks)
+    company_size_breaks: tuple[int, ...] = tuple(CLASSIFICATION_DEFAULTS.company_size_breaks)
     area_groups: Mapping[str, Sequence[str]] | None = None  # area -> municipality codes
     default_area: str = CLASSIFICATION_DEFAULTS.areas.default
 
@@ -67,17 +68,40 @@ def age_labels(breaks: Sequence[int]) -> list[str]:
     return labels
 
 
+def _band(values: pd.Series, breaks: Sequence[int], labels: Sequence[str]) -> pd.Series:
+    """The label of the band each value falls in (`labels[i]` from `breaks[i - 1]` up to
+    `breaks[i]`); a missing value is `unknown`."""
+    numbers = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    index = np.searchsorted(np.asarray(breaks, dtype=float), numbers, side="right")
+    result = np.where(
+        np.isnan(numbers),
+        UNKNOWN,
+        np.asarray(labels, dtype=object)[np.minimum(index, len(labels) - 1)],
+    )
+    return pd.Series(result, index=values.index, dtype="string")
+
+
 def age_group(decision_year: pd.Series, birth_year: pd.Series, breaks: Sequence[int]) -> pd.Series:
     """Age at decision (decision year minus birth year) in the configured bands."""
-    age = (decision_year.astype("Float64") - birth_year.astype("Float64")).to_numpy(
-        dtype=float, na_value=np.nan
-    )
-    labels = age_labels(breaks)
-    index = np.searchsorted(np.asarray(breaks, dtype=float), age, side="right")
-    result = np.where(
-        np.isnan(age), UNKNOWN, np.asarray(labels, dtype=object)[np.minimum(index, len(labels) - 1)]
-    )
-    return pd.Series(result, index=decision_year.index, dtype="string")
+    age = decision_year.astype("Float64") - birth_year.astype("Float64")
+    return _band(age, breaks, age_labels(breaks))
+
+
+def company_size_labels(breaks: Sequence[int]) -> list[str]:
+    """`0-9`, `10-49`, `50-249`, `250+` for breaks (10, 50, 250)."""
+    bounds = [0, *breaks]
+    labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(bounds)]
+    labels.append(f"{bounds[-1]}+")
+    return labels
+
+
+def company_size(
+    employees_women: pd.Series, employees_men: pd.Series, breaks: Sequence[int]
+) -> pd.Series:
+    """Employees (women plus men) in the configured size bands; `unknown` when either count is
+    missing, since half a head count would put a company in too small a band."""
+    employees = employees_women.astype("Float64") + employees_men.astype("Float64")
+    return _band(employees.where(employees >= 0), breaks, company_size_labels(breaks))
 
 
 def area(
@@ -115,6 +139,9 @@ def classify(
         )
         out["age_group"] = age_group(
             out["decision_year"], out["ceo_birth_year"], settings.age_breaks
+        )
+        out["company_size"] = company_size(
+            out["employees_women"], out["employees_men"], settings.company_size_breaks
         )
     else:
         out["leadership_group"] = group_by_sex(out["project_manager_sex"])

@@ -94,6 +94,7 @@ def classification_settings(config: Mapping[str, Any]) -> ClassificationSettings
         balance_low_pct=float(low),
         balance_high_pct=float(high),
         age_breaks=tuple(settings.age_breaks),
+        company_size_breaks=tuple(settings.company_size_breaks),
         area_groups={name: tuple(codes) for name, codes in settings.areas.groups.items()},
         default_area=settings.areas.default,
     )

@@ -113,6 +113,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
         "leadership_group",
         "ownership_group",
         "age_group",
+        "company_size",
     ),
     "project_support": ("org_pseudonym", "county_code", "area", "leadership_group"),
 }
@@ -144,6 +145,7 @@ _DERIVED_DTYPES: dict[str, str] = {
     "leadership_group": "string",
     "ownership_group": "string",
     "age_group": "string",
+    "company_size": "string",
 }
 
 

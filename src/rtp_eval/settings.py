@@ -253,6 +253,12 @@ class Classifications(Section):
         description="Lower bounds of the age groups after the first "
         "(default <30, 30-49, 50-64, 65+).",
     )
+    company_size_breaks: list[Annotated[int, Field(ge=1)]] = Field(
+        default=[10, 50, 250],
+        min_length=1,
+        description="Lower bounds of the company size bands in employees (women and men) after "
+        "the first (default the EU bands 0-9, 10-49, 50-249, 250+).",
+    )
     areas: Areas = Field(default=Areas(), description="The areas municipalities are grouped in.")
 
     @field_validator("ownership_balance_pct")
@@ -262,7 +268,7 @@ class Classifications(Section):
             raise PydanticCustomError("config_band_order", "the lower bound is above the upper")
         return band
 
-    @field_validator("age_breaks")
+    @field_validator("age_breaks", "company_size_breaks")
     @classmethod
     def _increasing(cls, breaks: list[int]) -> list[int]:
         if breaks != sorted(set(breaks)):
