@@ -1,8 +1,9 @@
 """Editions: their order, the revisions between two bundles, the archive and the website folder.
 
-The unit tests compare hand-made bundles. The end-to-end test builds the demo project twice, as
-a region would a year apart: edition 2012-2020 without the 2021 exports, then edition 2012-2021
-with them and one late correction in 2013, and publishes both into site/.
+The unit tests compare hand-made bundles. The end-to-end test publishes two editions of the demo
+project into site/, as a region would build them a year apart: edition 2012-2020 from exports
+without 2021 and with one 2013 amount that the later export corrects, and edition 2012-2021
+(the session's demo build) from the shipped exports.
 """
 
 from __future__ import annotations
@@ -374,20 +375,23 @@ def set_edition(workdir: Path, edition: str) -> None:
     )
 
 
-def plant_correction(raw: Path) -> None:
-    """Lower one granted amount of 2013 (a late correction in the case system's export)."""
+def plant_uncorrected_amount(raw: Path) -> None:
+    """Raise one granted amount of 2013: the earlier export's error, which the shipped export
+    corrects (a late correction in the case system)."""
     path = raw / "business_support" / "2013.csv"
     # Bytes, not text mode: the export's CRLF line ends stay as they are.
     lines = path.read_bytes().decode("cp1252").split("\r\n")
     header = [h.strip().lower() for h in lines[0].split(";")]
     decision, granted = header.index("beslut"), header.index("beviljat belopp")
+    applied = header.index("sökt belopp")
     for number, line in enumerate(lines[1:], start=1):
         fields = line.split(";")
         if '"' in line or len(fields) != len(header) or fields[decision] != "Beviljat":
             continue
-        amount = fields[granted].replace(" ", "")
-        if amount.isdigit() and int(amount) > 10 * CORRECTION_SEK:
-            fields[granted] = str(int(amount) - CORRECTION_SEK)
+        amount, asked = (fields[i].replace(" ", "") for i in (granted, applied))
+        # Still a valid row: no more granted than applied for.
+        if amount.isdigit() and asked.isdigit() and int(amount) + CORRECTION_SEK <= int(asked):
+            fields[granted] = str(int(amount) + CORRECTION_SEK)
             lines[number] = ";".join(fields)
             path.write_bytes("\r\n".join(lines).encode("cp1252"))
             return
@@ -395,21 +399,19 @@ def plant_correction(raw: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workdir = make_project(tmp_path_factory.mktemp("editions"), REPO / "data" / "raw")
-    later = workdir / "later"
-    later.mkdir()
-    for path in sorted((workdir / "data" / "raw").glob("*/2021.*")):
-        (later / path.parent.name).mkdir(exist_ok=True)
-        shutil.move(path, later / path.parent.name / path.name)
-    set_edition(workdir, FIRST)
-    build(workdir)
-    for path in sorted(later.glob("*/*")):
-        shutil.move(path, workdir / "data" / "raw" / path.parent.name / path.name)
-    shutil.rmtree(later)
-    plant_correction(workdir / "data" / "raw")
-    set_edition(workdir, SECOND)
-    build(workdir)
+def published_site(tmp_path_factory: pytest.TempPathFactory, demo_build: Path) -> Path:
+    """The demo's 2012-2021 edition (the session's demo build) published beside a 2012-2020
+    edition built a year earlier from exports without 2021 and with one amount since corrected."""
+    base = tmp_path_factory.mktemp("editions")
+    earlier = make_project(base / "earlier", REPO / "data" / "raw")
+    for path in sorted((earlier / "data" / "raw").glob("*/2021.*")):
+        path.unlink()
+    plant_uncorrected_amount(earlier / "data" / "raw")
+    set_edition(earlier, FIRST)
+    build(earlier)
+    # Copied with their times and Snakemake's records: the current edition stays up to date.
+    workdir = shutil.copytree(demo_build, base / "current", symlinks=True)
+    shutil.copytree(earlier / "reports" / FIRST, workdir / "reports" / FIRST)
     result = snakemake(workdir, "--cores", "2", "publish")
     assert result.returncode == 0, result.stdout + result.stderr
     return workdir
