@@ -8,7 +8,9 @@ import pandas as pd
 
 from rtp_eval import __version__, io
 from rtp_eval.catalog import table as catalog_table
+from rtp_eval.explore import explorer_context
 from rtp_eval.formatting import long_date
+from rtp_eval.outputs import STRATA_TABLE
 from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
 from rtp_eval.report import (
     ANALYST_IMAGE_FOLDER,
@@ -22,9 +24,12 @@ from rtp_eval.report import (
     software_versions,
 )
 from rtp_eval.runner import run_step
-from rtp_eval.sections.gender import gender_context
+from rtp_eval.sections.gender import gender_context, gender_figure_explorers
 from rtp_eval.sections.goals import goals_context
-from rtp_eval.sections.intersectional import intersectional_context
+from rtp_eval.sections.intersectional import (
+    intersectional_context,
+    intersectional_figure_explorers,
+)
 
 
 def read_table(path: str) -> pd.DataFrame:
@@ -38,6 +43,13 @@ def main(snakemake) -> None:
     sections = pd.read_csv(snakemake.input.sni_sections, dtype=str)
     business = read_table(snakemake.input.business)
     projects = read_table(snakemake.input.projects)
+    equality = read_table(snakemake.input.equality)
+    differences = read_table(snakemake.input.differences)
+    changes = read_table(snakemake.input.changes)
+    industry = read_table(snakemake.input.industry)
+    area = read_table(snakemake.input.area)
+    strata_table = read_table(snakemake.input.intersectional)
+    owner_labels = dict(zip(owner_types["code"], owner_types["label_sv"], strict=True))
     type_labels = dict(zip(support_types["code"], support_types["label_sv"], strict=True))
     epoch = data_epoch(business)
     years = pd.to_numeric(business["year"], errors="coerce").dropna().astype(int)
@@ -75,15 +87,16 @@ def main(snakemake) -> None:
         **gender_context(
             business,
             projects,
-            read_table(snakemake.input.equality),
-            read_table(snakemake.input.differences),
+            equality,
+            differences,
             type_labels,
-            read_table(snakemake.input.changes),
+            changes,
             confidence_level,
+            owner_labels,
         ),
         **realia_context(
-            read_table(snakemake.input.industry),
-            read_table(snakemake.input.area),
+            industry,
+            area,
             dict(zip(sections["section"], sections["label_sv"], strict=True)),
             params.area_labels,
             Path(snakemake.input.realia).read_text(encoding="utf-8"),
@@ -94,19 +107,45 @@ def main(snakemake) -> None:
             business,
             projects,
             type_labels,
-            dict(zip(owner_types["code"], owner_types["label_sv"], strict=True)),
+            owner_labels,
             {name: catalog_table(name).title_sv for name in params.published_tables},
             parity_band,
         ),
         **goals_context(read_table(snakemake.input.indicators), confidence_level),
         **intersectional_context(
-            read_table(snakemake.input.intersectional),
+            strata_table,
             read_table(snakemake.input.intersectional_summary),
             read_table(snakemake.input.intersectional_strata),
             params.intersectional,
             confidence_level,
         ),
     }
+    inter = context["inter"]
+    context["explorer"] = explorer_context(
+        context,
+        [
+            *gender_figure_explorers(business, type_labels, confidence_level, parity_band),
+            # Read as the figures' own step reads them, so the page's first drawing is the
+            # figure of the PDF.
+            *intersectional_figure_explorers(
+                io.read_table(snakemake.input.intersectional, STRATA_TABLE),
+                io.read_table(snakemake.input.intersectional_strata, "intersectional_model_strata"),
+                inter["keys"],
+                inter["period"],
+                confidence_level,
+            ),
+        ],
+        {
+            "business_support_by_gender": business,
+            "project_support_by_gender": projects,
+            "project_support_equality": equality,
+            "approval_rate_difference": differences,
+            "business_support_by_gender_period_change": changes,
+            "business_support_by_gender_and_industry": industry,
+            "business_support_by_gender_and_area": area,
+            "intersectional_business_support": strata_table,
+        },
+    )
     html = render_report(context, figures)
     io.write_text(snakemake.output.html, html)
     # The project folder is the working directory: the PDF may read files there, nothing else.

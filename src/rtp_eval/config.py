@@ -104,14 +104,14 @@ def package_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
     """Hash of the package's code and templates: a rule param, so code edits rerun rules."""
     digest = hashlib.sha256()
     for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".html", ".css", ".j2", ".yaml", ".md"}:
+        if path.is_file() and path.suffix in {".py", ".html", ".css", ".j2", ".js", ".yaml", ".md"}:
             digest.update(path.relative_to(package_dir).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 # Package data a module reads at run time: part of its code.
-PACKAGE_DATA = {"report.py": ("templates",)}
+PACKAGE_DATA = {"report.py": ("templates",), "explore.py": ("templates",)}
 
 
 def module_closure(script: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import formatting, vocabulary
+from rtp_eval.explore import period_filter, table_rows_filter, with_filters
 from rtp_eval.report_content import (
     Cell,
     ReportTable,
@@ -48,6 +49,7 @@ def environment() -> jinja2.Environment:
     env.filters["source_sv"] = lambda s: vocabulary.SOURCES.get(s, s)
     env.filters["confidence"] = vocabulary.confidence_text
     env.filters["significance"] = significance_level
+    env.globals["suppression_note"] = vocabulary.SUPPRESSION_NOTE
     return env
 
 
@@ -262,28 +264,32 @@ def realia_context(
     last = pooled[-1] if pooled else None
     tables = []
     if last is not None:
-        tables.append(
-            dimension_table(
+        for frame, dimension, labels, caption, heading in (
+            (
                 industry,
-                "business_support_by_gender_and_industry",
                 "industry",
-                last,
                 {**sections, "unknown": vocabulary.NOT_STATED},
                 f"Företagsstöd per bransch (SNI-avdelning), {last}",
                 "Bransch",
-            )
-        )
-        tables.append(
-            dimension_table(
-                area,
-                "business_support_by_gender_and_area",
-                "area",
+            ),
+            (area, "area", area_labels, f"Företagsstöd per område, {last}", "Område"),
+        ):
+            table = dimension_table(
+                frame,
+                f"business_support_by_gender_and_{dimension}",
+                dimension,
                 last,
-                area_labels,
-                f"Företagsstöd per område, {last}",
-                "Område",
+                labels,
+                caption,
+                heading,
             )
-        )
+            tables.append(
+                with_filters(
+                    table,
+                    period_filter(pooled, last),
+                    table_rows_filter(table, dimension, heading),
+                )
+            )
     text = analyst_text(analyst_markdown, source=analyst_file, image_folder=image_folder)
     return {"realia_tables": tables, "realia_text": text}
 

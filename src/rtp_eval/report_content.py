@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 
@@ -25,6 +26,34 @@ class Cell:
     column: str | None = None
     numeric: bool = False
     suppressed: bool = False
+    # How the number was written, so the website edition writes other published cells of the
+    # same column the same way when a reader filters the table.
+    format: Callable[[object], str] | None = field(default=None, compare=False, repr=False)
+    # Where the number would come from when its row is not published: (table, key, column).
+    intended: tuple[str, str, str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def source(self) -> tuple[str, str, str] | None:
+        """(table, key, column) of the number: where it comes from or would come from."""
+        if self.table is not None and self.key is not None and self.column is not None:
+            return (self.table, self.key, self.column)
+        return self.intended
+
+
+@dataclass(frozen=True)
+class TableFilter:
+    """A filter the website edition offers on a table, by one key column of its cells.
+
+    `swap`: every number cell of the table has the same value in `column` (the page's
+    `default`); choosing another option shows the published cells with that value instead.
+    `rows`: the rows differ in `column`; choosing an option shows only its rows.
+    """
+
+    column: str
+    label: str
+    options: tuple[tuple[str, str], ...]  # (value, label) in display order
+    default: str
+    mode: Literal["swap", "rows"]
 
 
 @dataclass
@@ -35,6 +64,7 @@ class ReportTable:
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
     text_columns: frozenset[int] = frozenset()  # column positions (after the first) not numeric
+    filters: tuple[TableFilter, ...] = ()
 
     @property
     def has_suppressed(self) -> bool:
@@ -59,10 +89,13 @@ def number_cell(
     keys: Sequence[str],
     column: str,
     fmt: Callable[[object], str],
+    where: Mapping[str, object] | None = None,
 ) -> Cell:
-    """A number from a published table row (`..` when suppressed or missing)."""
+    """A number from a published table row (`..` when suppressed or missing); `where`, the
+    filters that looked for the row, names the cell a missing row would have had."""
     if row is None:
-        return Cell("..", numeric=True, suppressed=True)
+        intended = None if where is None else (table, row_key(where, keys), column)
+        return Cell("..", numeric=True, suppressed=True, format=fmt, intended=intended)
     value = row[column]
     missing = value is None or pd.isna(value)
     return Cell(
@@ -72,6 +105,7 @@ def number_cell(
         column=column,
         numeric=True,
         suppressed=missing,
+        format=fmt,
     )
 
 
@@ -80,9 +114,10 @@ def number_cells(
     table: str,
     keys: Sequence[str],
     columns: Sequence[tuple[str, Callable[[object], str]]],
+    where: Mapping[str, object] | None = None,
 ) -> list[Cell]:
     """Number cells for several columns of one published row, each with its formatter."""
-    return [number_cell(row, table, keys, column, fmt) for column, fmt in columns]
+    return [number_cell(row, table, keys, column, fmt, where) for column, fmt in columns]
 
 
 def pick(frame: pd.DataFrame, **filters: object) -> dict[str, object] | None:
@@ -114,24 +149,20 @@ def representation_table(business: pd.DataFrame) -> ReportTable:
     rows = []
     for period, _ in periods_in(business):
         cells = [Cell(period)]
+        where = {"period": period, "support_type": "all", "classification": "leadership"}
+        found = {}
         for group in ("women", "men", "unknown"):
-            row = pick(
-                business,
-                period=period,
-                support_type="all",
-                classification="leadership",
-                group=group,
-            )
-            cells.append(number_cell(row, name, BUSINESS_KEYS, "decisions", formatting.number))
-        women = pick(
-            business, period=period, support_type="all", classification="leadership", group="women"
-        )
-        men = pick(
-            business, period=period, support_type="all", classification="leadership", group="men"
-        )
-        cells.append(number_cell(women, name, BUSINESS_KEYS, "share_of_decisions", _pct))
-        cells.append(number_cell(women, name, BUSINESS_KEYS, "approval_rate", _pct))
-        cells.append(number_cell(men, name, BUSINESS_KEYS, "approval_rate", _pct))
+            found[group] = {**where, "group": group}, pick(business, **where, group=group)
+        for group in ("women", "men", "unknown"):
+            key, row = found[group]
+            cells.append(number_cell(row, name, BUSINESS_KEYS, "decisions", formatting.number, key))
+        for group, column in (
+            ("women", "share_of_decisions"),
+            ("women", "approval_rate"),
+            ("men", "approval_rate"),
+        ):
+            key, row = found[group]
+            cells.append(number_cell(row, name, BUSINESS_KEYS, column, _pct, key))
         rows.append(cells)
     return ReportTable(
         id="tabell-r1-foretag",
@@ -163,7 +194,14 @@ def approval_difference_table(
     rows = []
     for period, _ in periods_in(selected):
         row = pick(selected, period=period)
-        rows.append([Cell(period), *number_cells(row, name, keys, DIFFERENCE_COLUMNS)])
+        where = {
+            "source": "business_support",
+            "period": period,
+            "classification": "leadership",
+            "category_type": "support_type",
+            "category": "all",
+        }
+        rows.append([Cell(period), *number_cells(row, name, keys, DIFFERENCE_COLUMNS, where)])
     tests = sum(1 for row in rows if not row[-1].suppressed)
     return ReportTable(
         id="tabell-r1-skillnad",
@@ -225,8 +263,15 @@ def period_comparison_tables(changes: pd.DataFrame) -> list[ReportTable]:
         groups = vocabulary.group_labels("leadership", short=True)
         for group, label in [*groups.items(), ("all", vocabulary.ALL)]:
             row = pick(pair, group=group)
+            where = {
+                "period_from": start,
+                "period_to": end,
+                "support_type": "all",
+                "classification": "leadership",
+                "group": group,
+            }
             if row is not None:
-                rows.append([Cell(label), *number_cells(row, name, keys, PER_YEAR_COLUMNS)])
+                rows.append([Cell(label), *number_cells(row, name, keys, PER_YEAR_COLUMNS, where)])
         tables.append(
             ReportTable(
                 id=f"tabell-r2-per-ar-{start}-{end}",
@@ -291,25 +336,20 @@ def resources_table(
     name = "business_support_by_gender"
     rows = []
     for code, label in [*support_types.items(), ("all", vocabulary.ALL_SUPPORT_TYPES)]:
-        women = pick(
-            business, period=period, support_type=code, classification="leadership", group="women"
-        )
-        men = pick(
-            business, period=period, support_type=code, classification="leadership", group="men"
-        )
-        total = pick(
-            business, period=period, support_type=code, classification="leadership", group="all"
-        )
-        if women is None and men is None and total is None:
+        where = {"period": period, "support_type": code, "classification": "leadership"}
+        found = {g: pick(business, **where, group=g) for g in ("women", "men", "all")}
+        if all(row is None for row in found.values()):
             continue
+
         rows.append(
             [
                 Cell(label),
-                number_cell(total, name, BUSINESS_KEYS, "amount_granted_sek", formatting.kronor),
-                number_cell(women, name, BUSINESS_KEYS, "share_of_amount", _pct),
-                number_cell(men, name, BUSINESS_KEYS, "share_of_amount", _pct),
-                number_cell(women, name, BUSINESS_KEYS, "median_granted_sek", formatting.kronor),
-                number_cell(men, name, BUSINESS_KEYS, "median_granted_sek", formatting.kronor),
+                *(
+                    number_cell(
+                        found[group], name, BUSINESS_KEYS, column, fmt, {**where, "group": group}
+                    )
+                    for group, column, fmt in RESOURCES_COLUMNS
+                ),
             ]
         )
     return ReportTable(
@@ -331,10 +371,14 @@ def jobs_table(business: pd.DataFrame) -> ReportTable:
     name = "business_support_by_gender"
     rows = []
     for period, _ in periods_in(business):
-        row = pick(
-            business, period=period, support_type="all", classification="leadership", group="all"
-        )
-        rows.append([Cell(period), *number_cells(row, name, BUSINESS_KEYS, JOBS_COLUMNS)])
+        where = {
+            "period": period,
+            "support_type": "all",
+            "classification": "leadership",
+            "group": "all",
+        }
+        row = pick(business, **where)
+        rows.append([Cell(period), *number_cells(row, name, BUSINESS_KEYS, JOBS_COLUMNS, where)])
     return ReportTable(
         id="tabell-r2-jobb",
         caption="Förväntade nya heltidsjobb i beviljade ärenden, för kvinnor och män",
@@ -356,9 +400,17 @@ def project_table(projects: pd.DataFrame) -> ReportTable:
     for period, _ in periods_in(projects):
         cells = [Cell(period)]
         for group in ("women", "men"):
-            row = pick(projects, period=period, owner_type="all", group=group)
-            cells.append(number_cell(row, name, PROJECT_KEYS, "granted", formatting.number))
-            cells.append(number_cell(row, name, PROJECT_KEYS, "share_of_amount", _pct))
+            where = {"period": period, "owner_type": "all", "group": group}
+            row = pick(projects, **where)
+            cells.extend(
+                number_cells(
+                    row,
+                    name,
+                    PROJECT_KEYS,
+                    (("granted", formatting.number), ("share_of_amount", _pct)),
+                    where,
+                )
+            )
         rows.append(cells)
     return ReportTable(
         id="tabell-r1-projekt",
@@ -510,14 +562,21 @@ def dimension_table(
         women = pick(selected, **{dimension: category, "group": "women"})
         if total is None:
             continue
+        where = {
+            "period": period,
+            "support_type": "all",
+            "classification": "leadership",
+            dimension: category,
+            "group": "women",
+        }
         label = vocabulary.ALL if category == "all" else labels.get(category, category)
         rows.append(
             [
                 Cell(label),
                 number_cell(total, table, keys, "decisions", formatting.number),
                 number_cell(total, table, keys, "amount_granted_sek", formatting.kronor),
-                number_cell(women, table, keys, "share_of_decisions", _pct),
-                number_cell(women, table, keys, "share_of_amount", _pct),
+                number_cell(women, table, keys, "share_of_decisions", _pct, where),
+                number_cell(women, table, keys, "share_of_amount", _pct, where),
             ]
         )
     return ReportTable(
@@ -618,6 +677,13 @@ PER_YEAR_COLUMNS = (
     ("amount_granted_sek_per_year_change_pct", _one_decimal),
     ("decisions_per_year_from", _one_decimal),
     ("decisions_per_year_to", _one_decimal),
+)
+RESOURCES_COLUMNS = (
+    ("all", "amount_granted_sek", formatting.kronor),
+    ("women", "share_of_amount", _pct),
+    ("men", "share_of_amount", _pct),
+    ("women", "median_granted_sek", formatting.kronor),
+    ("men", "median_granted_sek", formatting.kronor),
 )
 JOBS_COLUMNS = (
     ("expected_jobs_women", _jobs),

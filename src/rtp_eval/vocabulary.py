@@ -19,6 +19,12 @@ from collections.abc import Mapping, Sequence
 ALL = "Samtliga"
 ALL_SUPPORT_TYPES = "Samtliga stödformer"
 NOT_STATED = "Uppgift saknas"
+# Under every table with a hidden cell (and under a filtered table that shows one).
+SUPPRESSION_NOTE = (
+    ".. = uppgiften redovisas inte (röjandeskydd): för få organisationer, ett belopp som "
+    "domineras av en eller två organisationer, eller en uppgift som annars skulle kunna "
+    "räknas fram ur andra publicerade uppgifter."
+)
 
 # --- data quality ----------------------------------------------------------------------------
 

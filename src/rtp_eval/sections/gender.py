@@ -8,6 +8,7 @@ table and a text alternative (see `rtp_eval.figures` for what all figures share)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -16,6 +17,16 @@ import pandas as pd
 
 from rtp_eval import formatting, vocabulary
 from rtp_eval.breakdown import CATEGORY_ORDER
+from rtp_eval.charts import Chart, Mark, Series
+from rtp_eval.charts import values as chart_values
+from rtp_eval.explore import (
+    FigureExplorer,
+    category_filter,
+    figure_explorer,
+    period_filter,
+    table_rows_filter,
+    with_filters,
+)
 from rtp_eval.figures import (
     GROUP_STYLE,
     Figure,
@@ -28,6 +39,8 @@ from rtp_eval.figures import (
 )
 from rtp_eval.outputs import GENDER_FIGURES
 from rtp_eval.report_content import (
+    ReportTable,
+    TableFilter,
     approval_difference_table,
     equality_table,
     jobs_table,
@@ -57,6 +70,101 @@ def _percent_or_dots(value: object) -> str:
     return formatting.percent(value, 0)
 
 
+def _finished(
+    figure: plt.Figure, axes: plt.Axes, chart: Chart, source: str, **legend: Any
+) -> Figure:
+    """Axis labels, title, legend and source line of a drawn chart; the figure as SVG."""
+    axes.set_ylabel(chart.axis_label)
+    axes.set_xlabel(chart.category_label)
+    axes.set_title(chart.title, loc="left")
+    axes.legend(**legend)
+    draw_source_line(axes, source)
+    return Figure(chart.name, chart.title, to_svg(figure), chart.alt_text, chart.data)
+
+
+def _yearly_shares(
+    name: str, title: str, alt: str, data: pd.DataFrame, years: Sequence[int],
+    series: Sequence[Series], axis_label: str,
+) -> Chart:  # fmt: skip
+    """A chart of shares (0–1) per decision year."""
+    return Chart(
+        name=name,
+        title=title,
+        alt_text=alt,
+        data=data,
+        kind="columns",
+        categories=tuple(str(y) for y in years),
+        series=tuple(series),
+        axis_label=axis_label,
+        category_label="Beslutsår",
+        value_format="percent",
+        axis_max=1.0,
+    )
+
+
+def _support_type_words(support_type: str, support_types: Mapping[str, str]) -> str:
+    """`` for all support types (the page's figures), else `, Regionalt investeringsstöd`."""
+    if support_type == "all":
+        return ""
+    return f", {support_types.get(support_type, support_type)}"
+
+
+def amount_share_chart(
+    table: pd.DataFrame,
+    classification: str = "leadership",
+    parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
+    support_type: str = "all",
+    support_types: Mapping[str, str] | None = None,
+) -> Chart:
+    """Share of granted amount by group per year, with the share of decisions beside it."""
+    rows = _year_rows(table, support_type=support_type, classification=classification)
+    groups = groups_present(rows)
+    labels = vocabulary.group_labels(classification, parity_band)
+    years = sorted(rows["year"].dropna().astype(int).unique())
+    series: list[Series] = []
+    data = []
+    for index, group in enumerate(groups):
+        label = labels.get(group, group)
+        by_year = _by_year(rows, group)
+        decision_share = [cell_value(by_year, y, "share_of_decisions") for y in years]
+        amount_share = [cell_value(by_year, y, "share_of_amount") for y in years]
+        marks: tuple[tuple[Mark, str, list[object], int], ...] = (
+            ("outline", "andel av ärendena", decision_share, 2 * index),
+            ("bar", "andel av beviljat belopp", amount_share, 2 * index + 1),
+        )
+        for mark, what, shares, slot in marks:
+            series.append(
+                Series(
+                    label=f"{label}: {what}",
+                    who=label,
+                    group=group,
+                    mark=mark,
+                    values=chart_values(shares),
+                    texts=tuple(f"{what} {_percent_or_dots(v)}" for v in shares),
+                    slot=slot,
+                )
+            )
+        for year, dec, amt in zip(years, decision_share, amount_share, strict=True):
+            data.append(
+                {
+                    "år": year,
+                    "grupp": label,
+                    "andel av ärendena": _percent_or_dots(dec),
+                    "andel av beviljat belopp": _percent_or_dots(amt),
+                }
+            )
+    title = (
+        "Andel av ärendena och av beviljat belopp per år, "
+        f"{vocabulary.CLASSIFICATIONS[classification]}"
+        f"{_support_type_words(support_type, support_types or {})}"
+    )
+    frame = pd.DataFrame(data)
+    alt = _amount_share_alt(frame, years, groups, classification)
+    return _yearly_shares(
+        f"amount_share_{classification}", title, alt, frame, years, series, "Andel"
+    )
+
+
 def amount_share_figure(
     table: pd.DataFrame,
     source: str,
@@ -64,62 +172,47 @@ def amount_share_figure(
     parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
 ) -> Figure:
     """Share of granted amount by group per year, with the share of decisions beside it."""
-    rows = _year_rows(table, support_type="all", classification=classification)
-    groups = groups_present(rows)
-    labels = vocabulary.group_labels(classification, parity_band)
-    years = sorted(rows["year"].dropna().astype(int).unique())
+    chart = amount_share_chart(table, classification, parity_band)
     figure, axes = plt.subplots(figsize=(8, 4.2))
+    groups = list(dict.fromkeys(s.group for s in chart.series))
     width = 0.8 / max(len(groups), 1) / 2
-    positions = np.arange(len(years))
-    data = []
+    positions = np.arange(len(chart.categories))
     for index, group in enumerate(groups):
         style = GROUP_STYLE[group]
-        by_year = _by_year(rows, group)
-        decision_share = [cell_value(by_year, y, "share_of_decisions") for y in years]
-        amount_share = [cell_value(by_year, y, "share_of_amount") for y in years]
+        decision, amount = (s for s in chart.series if s.group == group)
         offset = (index - (len(groups) - 1) / 2) * 2 * width
         axes.bar(
             positions + offset - width / 2,
-            nan_list(decision_share),
+            nan_list(decision.values),
             width,
             color="white",
             edgecolor=style["color"],
             hatch=style["hatch"] or "..",
-            label=f"{labels.get(group, group)}: andel av ärendena",
+            label=decision.label,
         )
         axes.bar(
             positions + offset + width / 2,
-            nan_list(amount_share),
+            nan_list(amount.values),
             width,
             color=style["color"],
             edgecolor=style["color"],
             hatch=style["hatch"],
-            label=f"{labels.get(group, group)}: andel av beviljat belopp",
+            label=amount.label,
         )
-        for year, dec, amt in zip(years, decision_share, amount_share, strict=True):
-            data.append(
-                {
-                    "år": year,
-                    "grupp": labels.get(group, group),
-                    "andel av ärendena": _percent_or_dots(dec),
-                    "andel av beviljat belopp": _percent_or_dots(amt),
-                }
-            )
-    axes.set_xticks(positions, [str(y) for y in years])
+    axes.set_xticks(positions, list(chart.categories))
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
-    axes.set_ylabel("Andel")
-    axes.set_xlabel("Beslutsår")
-    title = (
-        "Andel av ärendena och av beviljat belopp per år, "
-        f"{vocabulary.CLASSIFICATIONS[classification]}"
+    return _finished(
+        figure,
+        axes,
+        chart,
+        source,
+        fontsize=8,
+        ncols=2,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.15),
+        frameon=False,
     )
-    axes.set_title(title, loc="left")
-    axes.legend(fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
-    draw_source_line(axes, source)
-    frame = pd.DataFrame(data)
-    alt = _amount_share_alt(frame, years, groups, classification)
-    return Figure(f"amount_share_{classification}", title, to_svg(figure), alt, frame)
 
 
 def _amount_share_alt(
@@ -140,6 +233,79 @@ def _amount_share_alt(
     )
 
 
+def approval_rate_chart(
+    table: pd.DataFrame,
+    classification: str = "leadership",
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
+    parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
+    support_type: str = "all",
+    support_types: Mapping[str, str] | None = None,
+) -> Chart:
+    """Approval rate per group and year with Wilson intervals (as published in the table)."""
+    rows = _year_rows(table, support_type=support_type, classification=classification)
+    labels = vocabulary.group_labels(classification, parity_band)
+    lower, upper = vocabulary.interval_columns(confidence_level)
+    level = vocabulary.confidence_text(confidence_level)
+    groups = [g for g in groups_present(rows) if g != "unknown"] or groups_present(rows)
+    years = sorted(rows["year"].dropna().astype(int).unique())
+    series = []
+    data = []
+    for index, group in enumerate(groups):
+        label = labels.get(group, group)
+        by_year = _by_year(rows, group)
+        rate = [cell_value(by_year, y, "approval_rate") for y in years]
+        low = [cell_value(by_year, y, "approval_rate_ci_low") for y in years]
+        high = [cell_value(by_year, y, "approval_rate_ci_high") for y in years]
+        texts = []
+        for year, r, lo, hi in zip(years, rate, low, high, strict=True):
+            data.append(
+                {
+                    "år": year,
+                    "grupp": label,
+                    "beviljandegrad": _percent_or_dots(r),
+                    lower: _percent_or_dots(lo),
+                    upper: _percent_or_dots(hi),
+                }
+            )
+            texts.append(
+                f"beviljandegrad {_percent_or_dots(r)} ({level} intervall "
+                f"{_percent_or_dots(lo)}–{_percent_or_dots(hi)})"
+            )
+        series.append(
+            Series(
+                label=label,
+                who=label,
+                group=group,
+                mark="point",
+                values=chart_values(rate),
+                low=chart_values(low),
+                high=chart_values(high),
+                texts=tuple(texts),
+                slot=index,
+            )
+        )
+    title = (
+        f"Beviljandegrad per år med {level} osäkerhetsintervall, "
+        f"{vocabulary.CLASSIFICATIONS[classification]}"
+        f"{_support_type_words(support_type, support_types or {})}"
+    )
+    alt = (
+        f"Punktdiagram med osäkerhetsintervall över beviljandegraden per grupp och år "
+        f"{years[0]}–{years[-1]}. "
+        if years
+        else "Diagrammet saknar data. "
+    ) + "Värdena finns i tabellen under diagrammet."
+    return _yearly_shares(
+        f"approval_rate_{classification}",
+        title,
+        alt,
+        pd.DataFrame(data),
+        years,
+        series,
+        "Beviljade av beslutade ärenden",
+    )
+
+
 def approval_rate_figure(
     table: pd.DataFrame,
     source: str,
@@ -148,20 +314,14 @@ def approval_rate_figure(
     parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
 ) -> Figure:
     """Approval rate per group and year with Wilson intervals (as published in the table)."""
-    rows = _year_rows(table, support_type="all", classification=classification)
-    labels = vocabulary.group_labels(classification, parity_band)
-    lower, upper = vocabulary.interval_columns(confidence_level)
-    groups = [g for g in groups_present(rows) if g != "unknown"] or groups_present(rows)
-    years = sorted(rows["year"].dropna().astype(int).unique())
+    chart = approval_rate_chart(table, classification, confidence_level, parity_band)
     figure, axes = plt.subplots(figsize=(8, 4))
-    data = []
-    for index, group in enumerate(groups):
-        style = GROUP_STYLE[group]
-        by_year = _by_year(rows, group)
-        rate = np.array(nan_list([cell_value(by_year, y, "approval_rate") for y in years]))
-        low = np.array(nan_list([cell_value(by_year, y, "approval_rate_ci_low") for y in years]))
-        high = np.array(nan_list([cell_value(by_year, y, "approval_rate_ci_high") for y in years]))
-        x = np.arange(len(years)) + (index - (len(groups) - 1) / 2) * 0.2
+    for index, series in enumerate(chart.series):
+        style = GROUP_STYLE[series.group]
+        rate = np.array(nan_list(series.values))
+        low = np.array(nan_list(series.low or ()))
+        high = np.array(nan_list(series.high or ()))
+        x = np.arange(len(chart.categories)) + (index - (len(chart.series) - 1) / 2) * 0.2
         axes.errorbar(
             x,
             rate,
@@ -169,38 +329,80 @@ def approval_rate_figure(
             fmt=style["marker"],
             color=style["color"],
             capsize=3,
-            label=labels.get(group, group),
+            label=series.label,
         )
-        for year, r, lo, hi in zip(years, rate, low, high, strict=True):
-            data.append(
-                {
-                    "år": year,
-                    "grupp": labels.get(group, group),
-                    "beviljandegrad": _percent_or_dots(r),
-                    lower: _percent_or_dots(lo),
-                    upper: _percent_or_dots(hi),
-                }
-            )
-    axes.set_xticks(np.arange(len(years)), [str(y) for y in years])
+    axes.set_xticks(np.arange(len(chart.categories)), list(chart.categories))
     axes.set_ylim(0, 1.02)
     axes.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
-    axes.set_ylabel("Beviljade av beslutade ärenden")
-    axes.set_xlabel("Beslutsår")
+    return _finished(figure, axes, chart, source, fontsize=8, loc="lower left", frameon=False)
+
+
+def grant_size_chart(
+    table: pd.DataFrame,
+    classification: str = "leadership",
+    parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
+    support_type: str = "all",
+    support_types: Mapping[str, str] | None = None,
+) -> Chart:
+    """Mean and median grant per group, for each configured period."""
+    rows = table[(table["period_kind"] == "period") & (table["support_type"] == support_type)]
+    rows = rows[(rows["classification"] == classification) & (rows["group"] != "all")]
+    groups = groups_present(rows)
+    labels = vocabulary.group_labels(classification, parity_band)
+    periods = sorted(rows["period"].astype(str).unique())
+    series = []
+    data = []
+    for index, group in enumerate(groups):
+        label = labels.get(group, group)
+        selected = rows[rows["group"] == group]
+        by_period = selected.set_index(selected["period"].astype(str))
+        mean = [cell_value(by_period, p, "mean_granted_sek") for p in periods]
+        median = [cell_value(by_period, p, "median_granted_sek") for p in periods]
+        marks: tuple[tuple[Mark, str, list[object], str], ...] = (
+            ("bar", "medelbelopp", mean, f"{label}: medelvärde"),
+            ("tick", "medianbelopp", median, "Median"),
+        )
+        for mark, what, amounts, name in marks:
+            series.append(
+                Series(
+                    label=name,
+                    who=label,
+                    group=group,
+                    mark=mark,
+                    values=chart_values(amounts),
+                    texts=tuple(f"{what} {formatting.kronor(v)}" for v in amounts),
+                    slot=index,
+                )
+            )
+        for period, m, md in zip(periods, mean, median, strict=True):
+            data.append(
+                {
+                    "period": period,
+                    "grupp": label,
+                    "medelbelopp": formatting.kronor(m),
+                    "medianbelopp": formatting.kronor(md),
+                }
+            )
     title = (
-        f"Beviljandegrad per år med {vocabulary.confidence_text(confidence_level)} "
-        f"osäkerhetsintervall, {vocabulary.CLASSIFICATIONS[classification]}"
+        f"Medel- och medianbelopp per period, {vocabulary.CLASSIFICATIONS[classification]}"
+        f"{_support_type_words(support_type, support_types or {})}"
     )
-    axes.set_title(title, loc="left")
-    axes.legend(fontsize=8, loc="lower left", frameon=False)
-    draw_source_line(axes, source)
-    frame = pd.DataFrame(data)
     alt = (
-        f"Punktdiagram med osäkerhetsintervall över beviljandegraden per grupp och år "
-        f"{years[0]}–{years[-1]}. "
-        if years
-        else "Diagrammet saknar data. "
-    ) + "Värdena finns i tabellen under diagrammet."
-    return Figure(f"approval_rate_{classification}", title, to_svg(figure), alt, frame)
+        "Stapeldiagram över medelbeloppet per beviljat ärende för varje grupp och period, med "
+        "medianen markerad med ett streck. Värdena finns i tabellen under diagrammet."
+    )
+    return Chart(
+        name=f"grant_size_{classification}",
+        title=title,
+        alt_text=alt,
+        data=pd.DataFrame(data),
+        kind="columns",
+        categories=tuple(periods),
+        series=tuple(series),
+        axis_label="Tusen kronor per beviljat ärende",
+        category_label="Period",
+        value_format="thousands",
+    )
 
 
 def grant_size_figure(
@@ -210,93 +412,76 @@ def grant_size_figure(
     parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
 ) -> Figure:
     """Mean and median grant per group, for each configured period."""
-    rows = table[(table["period_kind"] == "period") & (table["support_type"] == "all")]
-    rows = rows[(rows["classification"] == classification) & (rows["group"] != "all")]
-    groups = groups_present(rows)
-    labels = vocabulary.group_labels(classification, parity_band)
-    periods = sorted(rows["period"].unique())
+    chart = grant_size_chart(table, classification, parity_band)
     figure, axes = plt.subplots(figsize=(8, 4))
-    width = 0.8 / max(len(groups), 1)
-    data = []
-    for index, group in enumerate(groups):
-        style = GROUP_STYLE[group]
-        by_period = rows[rows["group"] == group].set_index("period")
-        mean = nan_list([cell_value(by_period, p, "mean_granted_sek") for p in periods])
-        median = nan_list([cell_value(by_period, p, "median_granted_sek") for p in periods])
-        x = np.arange(len(periods)) + (index - (len(groups) - 1) / 2) * width
+    bars = [s for s in chart.series if s.mark == "bar"]
+    ticks = [s for s in chart.series if s.mark == "tick"]
+    width = 0.8 / max(len(bars), 1)
+    for index, (bar, tick) in enumerate(zip(bars, ticks, strict=True)):
+        style = GROUP_STYLE[bar.group]
+        x = np.arange(len(chart.categories)) + (index - (len(bars) - 1) / 2) * width
         axes.bar(
             x,
-            np.array(mean) / 1000,
+            np.array(nan_list(bar.values)) / 1000,
             width * 0.9,
             color=style["color"],
             hatch=style["hatch"],
             edgecolor=style["color"],
-            label=f"{labels.get(group, group)}: medelvärde",
+            label=bar.label,
         )
         axes.scatter(
             x,
-            np.array(median) / 1000,
+            np.array(nan_list(tick.values)) / 1000,
             marker="_",
             s=400,
             color="black",
             zorder=3,
-            label="Median" if index == 0 else None,
+            label=tick.label if index == 0 else None,
         )
-        for period, m, md in zip(periods, mean, median, strict=True):
-            data.append(
-                {
-                    "period": period,
-                    "grupp": labels.get(group, group),
-                    "medelbelopp": formatting.kronor(m),
-                    "medianbelopp": formatting.kronor(md),
-                }
-            )
-    axes.set_xticks(np.arange(len(periods)), periods)
-    axes.set_ylabel("Tusen kronor per beviljat ärende")
-    axes.set_xlabel("Period")
-    title = f"Medel- och medianbelopp per period, {vocabulary.CLASSIFICATIONS[classification]}"
-    axes.set_title(title, loc="left")
-    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=2, frameon=False)
-    draw_source_line(axes, source)
-    frame = pd.DataFrame(data)
-    alt = (
-        "Stapeldiagram över medelbeloppet per beviljat ärende för varje grupp och period, med "
-        "medianen markerad med ett streck. Värdena finns i tabellen under diagrammet."
+    axes.set_xticks(np.arange(len(chart.categories)), list(chart.categories))
+    return _finished(
+        figure,
+        axes,
+        chart,
+        source,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.15),
+        ncols=2,
+        frameon=False,
     )
-    return Figure(f"grant_size_{classification}", title, to_svg(figure), alt, frame)
 
 
-def jobs_figure(table: pd.DataFrame, source: str) -> Figure:
+def jobs_chart(
+    table: pd.DataFrame,
+    support_type: str = "all",
+    support_types: Mapping[str, str] | None = None,
+) -> Chart:
     """Expected new jobs for women and for men per year (all granted cases)."""
     rows = table[
         (table["period_kind"] == "year")
-        & (table["support_type"] == "all")
+        & (table["support_type"] == support_type)
         & (table["classification"] == "leadership")
         & (table["group"] == "all")
     ].copy()
     rows = rows.sort_values("year")
     years = rows["year"].astype(int).tolist()
-    figure, axes = plt.subplots(figsize=(8, 4))
-    x = np.arange(len(years))
-    women = nan_list(rows["expected_jobs_women"].tolist())
-    men = nan_list(rows["expected_jobs_men"].tolist())
-    axes.bar(x - 0.2, women, 0.4, color=GROUP_STYLE["women"]["color"], label="Kvinnor")
-    axes.bar(
-        x + 0.2,
-        men,
-        0.4,
-        color=GROUP_STYLE["men"]["color"],
-        hatch=GROUP_STYLE["men"]["hatch"],
-        edgecolor=GROUP_STYLE["men"]["color"],
-        label="Män",
-    )
-    axes.set_xticks(x, [str(y) for y in years])
-    axes.set_ylabel("Förväntade nya heltidsjobb")
-    axes.set_xlabel("Beslutsår")
-    title = "Förväntade nya jobb för kvinnor och män per år"
-    axes.set_title(title, loc="left")
-    axes.legend(fontsize=8, frameon=False)
-    draw_source_line(axes, source)
+    series = []
+    for slot, (group, label, column) in enumerate(
+        (("women", "Kvinnor", "expected_jobs_women"), ("men", "Män", "expected_jobs_men"))
+    ):
+        jobs = rows[column].tolist()
+        series.append(
+            Series(
+                label=label,
+                who=label,
+                group=group,
+                mark="bar",
+                values=chart_values(jobs),
+                texts=tuple(f"{formatting.number(v, 1)} förväntade nya jobb" for v in jobs),
+                slot=slot,
+            )
+        )
     frame = pd.DataFrame(
         {
             "år": years,
@@ -304,11 +489,43 @@ def jobs_figure(table: pd.DataFrame, source: str) -> Figure:
             "män": [formatting.number(v, 1) for v in rows["expected_jobs_men"]],
         }
     )
-    alt = (
-        "Stapeldiagram över förväntade nya heltidsjobb för kvinnor och för män i beviljade "
-        "ärenden per år. Värdena finns i tabellen under diagrammet."
+    return Chart(
+        name="expected_jobs",
+        title="Förväntade nya jobb för kvinnor och män per år"
+        + _support_type_words(support_type, support_types or {}),
+        alt_text=(
+            "Stapeldiagram över förväntade nya heltidsjobb för kvinnor och för män i beviljade "
+            "ärenden per år. Värdena finns i tabellen under diagrammet."
+        ),
+        data=frame,
+        kind="columns",
+        categories=tuple(str(y) for y in years),
+        series=tuple(series),
+        axis_label="Förväntade nya heltidsjobb",
+        category_label="Beslutsår",
+        value_format="number",
     )
-    return Figure("expected_jobs", title, to_svg(figure), alt, frame)
+
+
+def jobs_figure(table: pd.DataFrame, source: str) -> Figure:
+    """Expected new jobs for women and for men per year (all granted cases)."""
+    chart = jobs_chart(table)
+    figure, axes = plt.subplots(figsize=(8, 4))
+    x = np.arange(len(chart.categories))
+    women, men = chart.series
+    axes.bar(x - 0.2, nan_list(women.values), 0.4, color=GROUP_STYLE["women"]["color"],
+             label=women.label)  # fmt: skip
+    axes.bar(
+        x + 0.2,
+        nan_list(men.values),
+        0.4,
+        color=GROUP_STYLE["men"]["color"],
+        hatch=GROUP_STYLE["men"]["hatch"],
+        edgecolor=GROUP_STYLE["men"]["color"],
+        label=men.label,
+    )
+    axes.set_xticks(x, list(chart.categories))
+    return _finished(figure, axes, chart, source, fontsize=8, frameon=False)
 
 
 def gender_figures(
@@ -342,24 +559,126 @@ def gender_context(
     support_types: Mapping[str, str],
     changes: pd.DataFrame | None = None,
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
+    owner_types: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Tables and sentences of the R1 and R2 sections (`changes`: the period comparison)."""
+    """Tables and sentences of the R1 and R2 sections (`changes`: the period comparison),
+    each main table with the filters the website edition offers on it."""
     pooled = [p for p, kind in periods_in(business) if kind == "period"]
+    ordered_types = ordered_support_types(support_types)
+    by_type = category_filter(
+        "support_type", "Stödform", business["support_type"], ordered_types,
+        vocabulary.ALL_SUPPORT_TYPES,
+    )  # fmt: skip
+    by_owner = category_filter(
+        "owner_type", "Organisationstyp", projects["owner_type"], owner_types or {},
+        vocabulary.ALL,
+    )  # fmt: skip
+    by_category = replace(by_type, column="category")
+    every_period = [p for p, _ in periods_in(business)]
+
+    def per_period(table: ReportTable, *filters: TableFilter) -> ReportTable:
+        return with_filters(table, *filters, table_rows_filter(table, "period", "År eller period"))
+
+    equality_periods = [p for p, _ in periods_in(equality)]
+    return {
+        "findings": key_findings(business, projects),
+        "r1_business": per_period(representation_table(business), by_type),
+        "r1_difference": per_period(
+            approval_difference_table(differences, confidence_level), by_category
+        ),
+        "r1_projects": per_period(project_table(projects), by_owner),
+        "r2_by_type": [
+            with_filters(
+                table := resources_table(business, p, ordered_types),
+                period_filter(every_period, p),
+                table_rows_filter(table, "support_type", "Stödform"),
+            )
+            for p in pooled
+        ],
+        "r2_jobs": per_period(jobs_table(business), by_type),
+        "equality": [
+            with_filters(equality_table(equality, p), period_filter(equality_periods, p))
+            for p in pooled
+        ],
+        "periods": pooled,
+        **(
+            {}
+            if changes is None
+            else {
+                "r2_periods": [with_filters(t, by_type) for t in period_comparison_tables(changes)]
+            }
+        ),
+    }
+
+
+def ordered_support_types(support_types: Mapping[str, str]) -> dict[str, str]:
+    """The support types in the breakdown's order (unlisted codes last)."""
     order = CATEGORY_ORDER["support_type"]
-    ordered_types = {
+    return {
         code: support_types[code]
         for code in sorted(
             support_types, key=lambda c: order.index(c) if c in order else len(order)
         )
     }
-    return {
-        "findings": key_findings(business, projects),
-        "r1_business": representation_table(business),
-        "r1_difference": approval_difference_table(differences, confidence_level),
-        "r1_projects": project_table(projects),
-        "r2_by_type": [resources_table(business, p, ordered_types) for p in pooled],
-        "r2_jobs": jobs_table(business),
-        "equality": [equality_table(equality, p) for p in pooled],
-        "periods": pooled,
-        **({} if changes is None else {"r2_periods": period_comparison_tables(changes)}),
-    }
+
+
+def gender_figure_explorers(
+    business: pd.DataFrame,
+    support_types: Mapping[str, str],
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
+    parity_band: Sequence[float] = vocabulary.DEFAULT_PARITY_BAND,
+) -> list[FigureExplorer]:
+    """The R1/R2 figures for every support type (and the approval rate for both
+    classifications), as the website edition's filters redraw them."""
+    labels = ordered_support_types(support_types)
+    by_type = category_filter(
+        "support_type", "Stödform", business["support_type"], labels,
+        vocabulary.ALL_SUPPORT_TYPES,
+    )  # fmt: skip
+    by_classification = TableFilter(
+        "classification",
+        "Indelning",
+        tuple(
+            (code, words.removeprefix("efter ").capitalize())
+            for code, words in vocabulary.CLASSIFICATIONS.items()
+        ),
+        "leadership",
+        "swap",
+    )
+    explorers = [
+        figure_explorer(
+            f"amount_share_{classification}",
+            [by_type],
+            lambda support_type, classification=classification: amount_share_chart(
+                business, classification, parity_band, support_type, labels
+            ),
+        )
+        for classification in ("leadership", "ownership")
+    ]
+    explorers.append(
+        figure_explorer(
+            "approval_rate_leadership",
+            [by_type, by_classification],
+            lambda support_type, classification: approval_rate_chart(
+                business, classification, confidence_level, parity_band, support_type, labels
+            ),
+        )
+    )
+    explorers.append(
+        figure_explorer(
+            "grant_size_leadership",
+            [by_type],
+            lambda support_type: grant_size_chart(
+                business, "leadership", parity_band, support_type, labels
+            ),
+        )
+    )
+    explorers.append(
+        figure_explorer(
+            "expected_jobs",
+            [by_type],
+            lambda support_type: jobs_chart(business, support_type, labels),
+        )
+    )
+    assert tuple(e.name for e in explorers) == GENDER_FIGURES
+    return explorers

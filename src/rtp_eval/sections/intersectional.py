@@ -14,14 +14,30 @@ import pandas as pd
 from rtp_eval import formatting, vocabulary
 from rtp_eval.catalog import TOTAL
 from rtp_eval.cells import UNKNOWN, category_rank
-from rtp_eval.figures import GROUP_STYLE, Figure, configure_matplotlib, draw_source_line, to_svg
+from rtp_eval.charts import Chart, Grid, Series
+from rtp_eval.charts import values as chart_values
+from rtp_eval.explore import (
+    FigureExplorer,
+    figure_explorer,
+    period_filter,
+    rows_filter,
+    with_filters,
+)
+from rtp_eval.figures import (
+    GROUP_STYLE,
+    Figure,
+    configure_matplotlib,
+    draw_source_line,
+    nan_list,
+    to_svg,
+)
 from rtp_eval.intersectional import (
     CATEGORY_ORDER_INTERSECTIONAL,
     DIMENSIONS,
     KEY_COLUMNS,
 )
 from rtp_eval.outputs import INTERSECTIONAL_FIGURES
-from rtp_eval.report_content import Cell, ReportTable, number_cell
+from rtp_eval.report_content import Cell, ReportTable, TableFilter, number_cell
 from rtp_eval.stats import DEFAULT_CONFIDENCE_LEVEL
 
 # --- labels ----------------------------------------------------------------------
@@ -57,22 +73,17 @@ def finest_rows(table: pd.DataFrame, keys: Sequence[str], period: str) -> pd.Dat
 # --- figures ---------------------------------------------------------------------------------
 
 
-def approval_figure(
-    table: pd.DataFrame,
-    strata: pd.DataFrame,
-    keys: Sequence[str],
-    period: str,
-    source: str,
-    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
-) -> Figure:
-    """Dot plot: approval rate per stratum with Wilson intervals, sorted; flagged strata marked."""
-    level = vocabulary.confidence_text(confidence_level)
-    lower, upper = vocabulary.interval_columns(confidence_level)
+def _approval_strata(
+    table: pd.DataFrame, strata: pd.DataFrame, keys: Sequence[str], period: str
+) -> tuple[pd.DataFrame, pd.DataFrame, float | None]:
+    """The period's known strata with a published approval rate (sorted, lowest first, with
+    `label` and `flagged`), those without one, and the approval rate of all decisions."""
     rows = finest_rows(table, keys, period)
     rows = rows[~rows[list(keys)].astype(str).eq(UNKNOWN).any(axis=1)].copy()
     flags = strata[["period", *KEY_COLUMNS, "flagged"]].astype({"period": str})
-    rows = rows.merge(flags, on=["period", *KEY_COLUMNS], how="left")
+    rows = rows.astype({"period": str}).merge(flags, on=["period", *KEY_COLUMNS], how="left")
     rows["label"] = [stratum_label_sv(r, keys) for r in rows.to_dict("records")]
+    rows["flagged"] = rows["flagged"].astype("boolean").fillna(False).astype(bool)
     shown = rows[rows["approval_rate"].notna()].sort_values(
         ["approval_rate", "label"], kind="stable"
     )
@@ -81,53 +92,62 @@ def approval_figure(
         (table["period"].astype(str) == period)
         & table[list(KEY_COLUMNS)].astype(str).eq(TOTAL).all(axis=1)
     ]["approval_rate"]
-    configure_matplotlib()
-    height = max(2.5, 0.28 * len(shown) + 1.4)
-    figure, axes = plt.subplots(figsize=(8, height))
-    y = np.arange(len(shown))
+    value = float(overall.iloc[0]) if len(overall) == 1 and pd.notna(overall.iloc[0]) else None
+    return shown, hidden, value
+
+
+FLAGGED_LABEL = "Avviker från vad huvudeffekterna förutsäger (utforskande)"
+
+
+def approval_chart(
+    table: pd.DataFrame,
+    strata: pd.DataFrame,
+    keys: Sequence[str],
+    period: str,
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
+) -> Chart:
+    """Approval rate per stratum with Wilson intervals, sorted; flagged strata marked."""
+    level = vocabulary.confidence_text(confidence_level)
+    lower, upper = vocabulary.interval_columns(confidence_level)
+    shown, hidden, overall = _approval_strata(table, strata, keys, period)
+    flagged = shown["flagged"].to_numpy(dtype=bool)
+    series = []
     for group in ("women", "men", UNKNOWN):
         mask = (shown["group"].astype(str) == group).to_numpy()
         if "group" not in keys:
             mask = np.ones(len(shown), dtype=bool) if group == "women" else np.zeros_like(mask)
         if not mask.any():
             continue
-        style = GROUP_STYLE[group]
-        rate = shown["approval_rate"].to_numpy(dtype=float)[mask]
-        low = shown["approval_rate_ci_low"].to_numpy(dtype=float)[mask]
-        high = shown["approval_rate_ci_high"].to_numpy(dtype=float)[mask]
-        axes.errorbar(
-            rate,
-            y[mask],
-            xerr=[rate - low, high - rate],
-            fmt=style["marker"],
-            color=style["color"],
-            capsize=2,
-            label=value_label("group", group).capitalize() if "group" in keys else "Stratum",
+        label = value_label("group", group).capitalize() if "group" in keys else "Stratum"
+
+        def masked(column: str, mask: np.ndarray = mask) -> tuple[float | None, ...]:
+            return tuple(
+                v if keep else None
+                for v, keep in zip(chart_values(shown[column].tolist()), mask, strict=True)
+            )
+
+        texts = tuple(
+            f"beviljandegrad {formatting.percent(row['approval_rate'], 0)} "
+            f"({level} intervall {formatting.percent(row['approval_rate_ci_low'], 0)}–"
+            f"{formatting.percent(row['approval_rate_ci_high'], 0)})"
+            + (f". {FLAGGED_LABEL}" if row["flagged"] else "")
+            if keep
+            else ""
+            for row, keep in zip(shown.to_dict("records"), mask, strict=True)
         )
-    flagged = shown["flagged"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    if flagged.any():
-        axes.scatter(
-            shown["approval_rate"].to_numpy(dtype=float)[flagged],
-            y[flagged],
-            s=140,
-            facecolors="none",
-            edgecolors="black",
-            linewidths=1.5,
-            zorder=3,
-            label="Avviker från vad huvudeffekterna förutsäger (utforskande)",
+        series.append(
+            Series(
+                label=label,
+                who=label,
+                group=group,
+                mark="point",
+                values=masked("approval_rate"),
+                low=masked("approval_rate_ci_low"),
+                high=masked("approval_rate_ci_high"),
+                texts=texts,
+                slot=0,
+            )
         )
-    if len(overall) == 1 and pd.notna(overall.iloc[0]):
-        axes.axvline(float(overall.iloc[0]), color="#404040", linestyle="--", linewidth=1)
-    labels = [f"{t} *" if f else t for t, f in zip(shown["label"], flagged, strict=True)]
-    axes.set_yticks(y, labels, fontsize=8)
-    axes.set_xlim(0, 1.02)
-    axes.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
-    axes.set_xlabel("Beviljade av beslutade ärenden (streckad linje: samtliga)")
-    title = f"Beviljandegrad per stratum med {level} osäkerhetsintervall, {period}"
-    axes.set_title(title, loc="left")
-    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 1.2 / height),
-                frameon=False, ncols=2)  # fmt: skip
-    draw_source_line(axes, source)
     records = []
     for row, flag in [*zip(shown.to_dict("records"), flagged, strict=True)] + [
         (r, False) for r in hidden.to_dict("records")
@@ -142,7 +162,6 @@ def approval_figure(
                 "avviker i modellen": "ja" if flag else ("..") if row["suppressed"] else "nej",
             }
         )
-    data = pd.DataFrame(records)
     lowest = ", ".join(shown["label"].head(3))
     alt = (
         f"Punktdiagram över beviljandegraden för {len(shown)} strata {period}, sorterade från "
@@ -156,13 +175,82 @@ def approval_figure(
         )
         + "Värdena finns i tabellen under diagrammet."
     )
-    return Figure(INTERSECTIONAL_FIGURES[0], title, to_svg(figure), alt, data)
+    return Chart(
+        name=INTERSECTIONAL_FIGURES[0],
+        title=f"Beviljandegrad per stratum med {level} osäkerhetsintervall, {period}",
+        alt_text=alt,
+        data=pd.DataFrame(records),
+        kind="rows",
+        categories=tuple(
+            f"{t} *" if f else t for t, f in zip(shown["label"], flagged, strict=True)
+        ),
+        series=tuple(series),
+        axis_label="Beviljade av beslutade ärenden (streckad linje: samtliga)",
+        value_format="percent",
+        axis_max=1.0,
+        reference=overall,
+        reference_label="Samtliga",
+        legend_notes=(f"* {FLAGGED_LABEL}",) if flagged.any() else (),
+    )
 
 
-def representation_figure(
-    table: pd.DataFrame, keys: Sequence[str], period: str, source: str
+def approval_figure(
+    table: pd.DataFrame,
+    strata: pd.DataFrame,
+    keys: Sequence[str],
+    period: str,
+    source: str,
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
 ) -> Figure:
-    """Heatmap of representation indexes (against business leaders) per stratum, with numbers."""
+    """Dot plot: approval rate per stratum with Wilson intervals, sorted; flagged strata marked."""
+    chart = approval_chart(table, strata, keys, period, confidence_level)
+    shown, _, overall = _approval_strata(table, strata, keys, period)
+    configure_matplotlib()
+    height = max(2.5, 0.28 * len(shown) + 1.4)
+    figure, axes = plt.subplots(figsize=(8, height))
+    y = np.arange(len(shown))
+    for series in chart.series:
+        style = GROUP_STYLE[series.group]
+        mask = np.array([v is not None for v in series.values], dtype=bool)
+        rate = np.array(nan_list(series.values))[mask]
+        low = np.array(nan_list(series.low or ()))[mask]
+        high = np.array(nan_list(series.high or ()))[mask]
+        axes.errorbar(
+            rate,
+            y[mask],
+            xerr=[rate - low, high - rate],
+            fmt=style["marker"],
+            color=style["color"],
+            capsize=2,
+            label=series.label,
+        )
+    flagged = shown["flagged"].to_numpy(dtype=bool)
+    if flagged.any():
+        axes.scatter(
+            shown["approval_rate"].to_numpy(dtype=float)[flagged],
+            y[flagged],
+            s=140,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.5,
+            zorder=3,
+            label=FLAGGED_LABEL,
+        )
+    if overall is not None:
+        axes.axvline(overall, color="#404040", linestyle="--", linewidth=1)
+    axes.set_yticks(y, list(chart.categories), fontsize=8)
+    axes.set_xlim(0, 1.02)
+    axes.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
+    axes.set_xlabel(chart.axis_label)
+    axes.set_title(chart.title, loc="left")
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 1.2 / height),
+                frameon=False, ncols=2)  # fmt: skip
+    draw_source_line(axes, source)
+    return Figure(chart.name, chart.title, to_svg(figure), chart.alt_text, chart.data)
+
+
+def representation_chart(table: pd.DataFrame, keys: Sequence[str], period: str) -> Chart:
+    """Representation indexes (against business leaders) per stratum, as a grid."""
     rows = finest_rows(table, keys, period)
     rows = rows[~rows[list(keys)].astype(str).eq(UNKNOWN).any(axis=1)]
     split = max(1, len(keys) // 2)
@@ -179,34 +267,86 @@ def representation_figure(
         return [tuple(v) for v in frame[columns].itertuples(index=False)]
 
     row_values, col_values = combos(row_keys), combos(col_keys)
-    matrix = np.full((len(row_values), len(col_values)), np.nan)
     lookup = {
         tuple(str(r[k]) for k in keys): r["representation_index"] for r in rows.to_dict("records")
     }
+    matrix: list[tuple[float | None, ...]] = []
+    texts: list[tuple[str, ...]] = []
     records = []
-    for i, rv in enumerate(row_values):
-        for j, cv in enumerate(col_values):
+    for rv in row_values:
+        line: list[float | None] = []
+        for cv in col_values:
             values = dict(zip(row_keys + col_keys, rv + cv, strict=True))
             value = lookup.get(tuple(values[k] for k in keys))
-            if value is not None and pd.notna(value):
-                matrix[i, j] = float(value)
+            published = value is not None and pd.notna(value)
+            line.append(float(str(value)) if published else None)
             records.append(
                 {
                     "stratum": stratum_label_sv(values, keys),
                     "representationsindex": formatting.number(value, 2)
-                    if value is not None and pd.notna(value)
+                    if published
                     else formatting.SUPPRESSED,
                 }
             )
+        matrix.append(tuple(line))
+        texts.append(tuple(formatting.number(v, 2) if v is not None else ".." for v in line))
+    finite = [v for line in matrix for v in line if v is not None]
+    cells = len(row_values) * len(col_values)
+    alt = (
+        f"Rutnät över representationsindex för {cells} strata {period}: stratumets andel av "
+        "de beviljade ärendena delad med dess andel av företagsledarna i regionen. 1 betyder lika "
+        "stor andel, under 1 att stratumet nås mindre än sin andel av företagsledarna. "
+        + (
+            f"Indexen går från {formatting.number(min(finite), 2)} till "
+            f"{formatting.number(max(finite), 2)}. "
+            if finite
+            else ""
+        )
+        + f"{cells - len(finite)} rutor visas inte (..). "
+        "Värdena finns i tabellen under diagrammet."
+    )
+    grid = Grid(
+        rows=tuple(
+            ", ".join(value_label(k, v) for k, v in zip(row_keys, rv, strict=True)).capitalize()
+            for rv in row_values
+        ),
+        columns=tuple(
+            "\n".join(value_label(k, v) for k, v in zip(col_keys, cv, strict=True))
+            for cv in col_values
+        ),
+        values=tuple(matrix),
+        texts=tuple(texts),
+        legend="Representationsindex (1 = som andelen företagsledare)",
+    )
+    return Chart(
+        name=INTERSECTIONAL_FIGURES[1],
+        title=f"Representationsindex per stratum mot andelen företagsledare, {period}",
+        alt_text=alt,
+        data=pd.DataFrame(records),
+        kind="grid",
+        grid=grid,
+    )
+
+
+def representation_figure(
+    table: pd.DataFrame, keys: Sequence[str], period: str, source: str
+) -> Figure:
+    """Heatmap of representation indexes (against business leaders) per stratum, with numbers."""
+    chart = representation_chart(table, keys, period)
+    assert chart.grid is not None
+    grid = chart.grid
+    matrix = np.array(
+        [[np.nan if v is None else v for v in line] for line in grid.values], dtype=float
+    ).reshape(len(grid.rows), len(grid.columns))
     configure_matplotlib()
     figure, axes = plt.subplots(
-        figsize=(max(5.0, 1.35 * len(col_values) + 3.0), max(2.5, 0.6 * len(row_values) + 1.8))
+        figsize=(max(5.0, 1.35 * len(grid.columns) + 3.0), max(2.5, 0.6 * len(grid.rows) + 1.8))
     )
     logs = np.log2(np.clip(matrix, 1 / 8, 8))
     image = axes.imshow(np.ma.masked_invalid(logs), cmap="PuOr", vmin=-2, vmax=2, aspect="auto")
     axes.set_facecolor("#d9d9d9")
-    for i in range(len(row_values)):
-        for j in range(len(col_values)):
+    for i in range(len(grid.rows)):
+        for j in range(len(grid.columns)):
             value = matrix[i, j]
             if np.isnan(value):
                 axes.add_patch(
@@ -220,48 +360,19 @@ def representation_figure(
                         linewidth=0,
                     )
                 )
-                text, colour = formatting.SUPPRESSED, "black"
+                colour = "black"
             else:
-                text = formatting.number(value, 2)
                 colour = "white" if abs(np.log2(value)) > 1.2 else "black"
-            axes.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
-    axes.set_xticks(
-        range(len(col_values)),
-        [
-            "\n".join(value_label(k, v) for k, v in zip(col_keys, cv, strict=True))
-            for cv in col_values
-        ],
-        fontsize=8,
-    )
-    axes.set_yticks(
-        range(len(row_values)),
-        [", ".join(value_label(k, v) for k, v in zip(row_keys, rv, strict=True)).capitalize()
-         for rv in row_values],
-        fontsize=8,
-    )  # fmt: skip
+            axes.text(j, i, grid.texts[i][j], ha="center", va="center", fontsize=8, color=colour)
+    axes.set_xticks(range(len(grid.columns)), list(grid.columns), fontsize=8)
+    axes.set_yticks(range(len(grid.rows)), list(grid.rows), fontsize=8)
     axes.spines[:].set_visible(False)
     colorbar = figure.colorbar(image, ax=axes, ticks=[-2, -1, 0, 1, 2], shrink=0.8)
     colorbar.ax.set_yticklabels(["0,25", "0,5", "1", "2", "4"])
-    colorbar.set_label("Representationsindex (1 = som andelen företagsledare)", fontsize=8)
-    title = f"Representationsindex per stratum mot andelen företagsledare, {period}"
-    axes.set_title(title, loc="left")
+    colorbar.set_label(grid.legend, fontsize=8)
+    axes.set_title(chart.title, loc="left")
     draw_source_line(axes, source)
-    data = pd.DataFrame(records)
-    finite = matrix[np.isfinite(matrix)]
-    alt = (
-        f"Rutnät över representationsindex för {matrix.size} strata {period}: stratumets andel av "
-        "de beviljade ärendena delad med dess andel av företagsledarna i regionen. 1 betyder lika "
-        "stor andel, under 1 att stratumet nås mindre än sin andel av företagsledarna. "
-        + (
-            f"Indexen går från {formatting.number(finite.min(), 2)} till "
-            f"{formatting.number(finite.max(), 2)}. "
-            if finite.size
-            else ""
-        )
-        + f"{int(np.isnan(matrix).sum())} rutor visas inte (..). "
-        "Värdena finns i tabellen under diagrammet."
-    )
-    return Figure(INTERSECTIONAL_FIGURES[1], title, to_svg(figure), alt, data)
+    return Figure(chart.name, chart.title, to_svg(figure), chart.alt_text, chart.data)
 
 
 def intersectional_figures(
@@ -640,6 +751,52 @@ def _auc_words(value: float) -> str:
     return "väl"
 
 
+STRATUM_FILTER_LABELS: Mapping[str, str] = {
+    "group": "Kön på vd",
+    "birth_background": "Födelsebakgrund",
+    "age_group": "Åldersgrupp",
+    "area": "Område",
+}
+
+
+def stratum_filters(rows: pd.DataFrame, keys: Sequence[str]) -> list[TableFilter]:
+    """A rows filter per stratum dimension, its values in the strata table's order."""
+    filters = []
+    for key in keys:
+        present = rows[key].astype(str).drop_duplicates()
+        ranked = present.iloc[
+            np.argsort(category_rank(present, CATEGORY_ORDER_INTERSECTIONAL.get(key, ())),
+                       kind="stable")
+        ]  # fmt: skip
+        options = [(value, value_label(key, value).capitalize()) for value in ranked]
+        filters.append(rows_filter(key, STRATUM_FILTER_LABELS.get(key, key), options))
+    return filters
+
+
+def intersectional_figure_explorers(
+    table: pd.DataFrame,
+    strata: pd.DataFrame,
+    keys: Sequence[str],
+    period: str,
+    confidence_level: float = DEFAULT_CONFIDENCE_LEVEL,
+) -> list[FigureExplorer]:
+    """Both figures for every published period, as the website edition's filters draw them."""
+    by_period = period_filter(sorted(set(table["period"].astype(str))), period)
+    out = [
+        figure_explorer(
+            INTERSECTIONAL_FIGURES[0],
+            [by_period],
+            lambda period: approval_chart(table, strata, keys, period, confidence_level),
+        ),
+        figure_explorer(
+            INTERSECTIONAL_FIGURES[1],
+            [by_period],
+            lambda period: representation_chart(table, keys, period),
+        ),
+    ]
+    return out
+
+
 def intersectional_context(
     table: pd.DataFrame,
     summary: pd.DataFrame,
@@ -656,11 +813,16 @@ def intersectional_context(
     return {
         "inter": {
             "period": period,
+            "keys": keys,
             "periods": list((settings.get("periods") or {period: None}).keys()),
             "dimensions": [vocabulary.DIMENSIONS[d] for d in dimensions],
             "covariates": [vocabulary.COVARIATES.get(c, c) for c in model.get("covariates", [])],
             "model": model,
-            "table": intersectional_table(table, keys, period, confidence_level),
+            "table": with_filters(
+                intersectional_table(table, keys, period, confidence_level),
+                period_filter(sorted(set(table["period"].astype(str))), period),
+                *stratum_filters(finest_rows(table, keys, period), keys),
+            ),
             "models": intersectional_model_table(summary),
             "variances": intersectional_variance_table(summary, confidence_level),
             "flagged": intersectional_flagged_table(strata, keys, confidence_level),
