@@ -361,6 +361,8 @@
           }
         } else if (series.mark === "tick") {
           const y = baseline - scale(value);
+          // A line has no area to point at: an invisible band around it takes the pointer.
+          g.appendChild(svgElement("rect", { class: "explore-hit", x: left + centre - slotWidth * 0.5, y: y - 4, width: slotWidth, height: 8, fill: "transparent" }));
           g.appendChild(svgElement("line", { x1: left + centre - slotWidth * 0.5, x2: left + centre + slotWidth * 0.5, y1: y, y2: y, stroke: "#000000", "stroke-width": 2.5 }));
         } else {
           const low = series.low ? series.low[index] : null;
