@@ -350,6 +350,11 @@ def test_keyboard_reader_filters_and_reads_values(browser: Any, report: Path) ->
     mark.hover()
     hover_tip = page.locator("#figur-expected_jobs .explore-tip")
     assert hover_tip.is_visible() and hover_tip.text_content() == mark.get_attribute("aria-label")
+    # A median is a line: it too can be pointed at.
+    median = page.locator("#figur-grant_size_leadership .explore-mark[aria-label*=median]").first
+    median.hover()
+    median_tip = page.locator("#figur-grant_size_leadership .explore-tip")
+    assert median_tip.is_visible() and "medianbelopp" in median_tip.text_content()
     assert page.evaluate(
         "Array.from(document.querySelectorAll('.explore-figure')).every("
         "f => f.querySelectorAll('.explore-mark[tabindex=\"0\"]').length === 1)"
