@@ -304,10 +304,24 @@ def appendix_context(
 ) -> dict[str, Any]:
     """Tabellbilaga: further tables and the list of published files."""
     pooled = [p for p, kind in periods_in(business) if kind == "period"]
+    business_periods = [p for p, _ in periods_in(business)]
+    project_periods = [p for p, _ in periods_in(projects)]
     return {
         "appendix_tables": [
-            *(ownership_table(business, p, support_types, parity_band) for p in pooled),
-            *(owner_type_table(projects, p, owner_types) for p in pooled),
+            *(
+                with_filters(
+                    ownership_table(business, p, support_types, parity_band),
+                    period_filter(business_periods, p),
+                )
+                for p in pooled
+            ),
+            *(
+                with_filters(
+                    owner_type_table(projects, p, owner_types),
+                    period_filter(project_periods, p),
+                )
+                for p in pooled
+            ),
         ],
         "bundle": bundle,
     }

@@ -606,11 +606,15 @@ def ownership_table(
         cells = [Cell(label)]
         found = False
         for group in OWNERSHIP_COLUMNS:
-            row = pick(
-                business, period=period, support_type=code, classification="ownership", group=group
-            )
+            where = {
+                "period": period,
+                "support_type": code,
+                "classification": "ownership",
+                "group": group,
+            }
+            row = pick(business, **where)
             found = found or row is not None
-            cells.append(number_cell(row, name, BUSINESS_KEYS, "share_of_amount", _pct))
+            cells.append(number_cell(row, name, BUSINESS_KEYS, "share_of_amount", _pct, where))
         if found:
             rows.append(cells)
     return ReportTable(
@@ -638,13 +642,14 @@ def owner_type_table(
         women = pick(projects, period=period, owner_type=code, group="women")
         if total is None:
             continue
+        where = {"period": period, "owner_type": code, "group": "women"}
         rows.append(
             [
                 Cell(label),
                 number_cell(total, name, PROJECT_KEYS, "decisions", formatting.number),
                 number_cell(total, name, PROJECT_KEYS, "amount_granted_sek", formatting.kronor),
-                number_cell(women, name, PROJECT_KEYS, "share_of_decisions", _pct),
-                number_cell(women, name, PROJECT_KEYS, "share_of_amount", _pct),
+                number_cell(women, name, PROJECT_KEYS, "share_of_decisions", _pct, where),
+                number_cell(women, name, PROJECT_KEYS, "share_of_amount", _pct, where),
             ]
         )
     return ReportTable(
