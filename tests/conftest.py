@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import inspect
 import os
 import shutil
 import signal
@@ -155,7 +156,7 @@ def build(workdir: Path, *args: str, hash_seed: str | None = None) -> Path:
 
 
 # The functions behind the `in_background` fixtures, by fixture name, in the order defined.
-BACKGROUND: dict[str, Callable[[Path], Any]] = {}
+BACKGROUND: dict[str, Callable[..., Any]] = {}
 
 
 class Background:
@@ -173,9 +174,16 @@ class Background:
     def start(self, name: str) -> Future[Any]:
         with self.lock:
             if name not in self.futures:
-                folder = self.factory.mktemp(name)
-                self.futures[name] = self.executor.submit(BACKGROUND[name], folder)
+                self.futures[name] = self.executor.submit(
+                    self._run, name, self.factory.mktemp(name)
+                )
             return self.futures[name]
+
+    def _run(self, name: str, folder: Path) -> Any:
+        make = BACKGROUND[name]
+        # The parameters after the folder name other background runs, waited for here.
+        needs = list(inspect.signature(make).parameters)[1:]
+        return make(folder, *(self.result(need) for need in needs))
 
     def result(self, name: str) -> Any:
         return self.start(name).result()
@@ -191,9 +199,10 @@ class Background:
         self.executor.shutdown(wait=True)
 
 
-def in_background(make: Callable[[Path], Any]) -> Any:
-    """Decorator: `make(folder)`, which lays out a project in the new empty `folder` and runs the
-    workflow there, becomes the session fixture of its name, started with the session."""
+def in_background(make: Callable[..., Any]) -> Any:
+    """Decorator: `make(folder, ...)`, which lays out a project in the new empty `folder` and runs
+    the workflow there, becomes the session fixture of its name, started with the session. Its
+    other parameters are other background runs, given to it once they are done."""
     name = make.__name__
     BACKGROUND[name] = make
 
