@@ -42,7 +42,7 @@ from rtp_eval.editions import (
 from rtp_eval.errors import PublishError
 from rtp_eval.pseudonymise import DEMO_KEY
 from rtp_eval.publish import bundle_csv
-from tests.conftest import REPO, build, make_project, snakemake
+from tests.conftest import REPO, build, in_background, make_project, snakemake
 from tests.test_privacy import (
     HEX20,
     raw_identifiers,
@@ -398,22 +398,38 @@ def plant_uncorrected_amount(raw: Path) -> None:
     raise AssertionError("no plain granted amount in 2013.csv to correct")
 
 
-@pytest.fixture(scope="module")
-def published_site(tmp_path_factory: pytest.TempPathFactory, demo_build: Path) -> Path:
-    """The demo's 2012-2021 edition (the session's demo build) published beside a 2012-2020
-    edition built a year earlier from exports without 2021 and with one amount since corrected."""
-    base = tmp_path_factory.mktemp("editions")
-    earlier = make_project(base / "earlier", REPO / "data" / "raw")
+@in_background
+def earlier_edition(folder: Path) -> Path:
+    """The demo project as built a year earlier: edition 2012-2020, from exports without 2021 and
+    with one amount since corrected."""
+    earlier = make_project(folder, REPO / "data" / "raw")
     for path in sorted((earlier / "data" / "raw").glob("*/2021.*")):
         path.unlink()
     plant_uncorrected_amount(earlier / "data" / "raw")
     set_edition(earlier, FIRST)
-    build(earlier)
+    return build(earlier)
+
+
+PUBLISHING_RULES = {"edition_revisions", "edition_archive", "publish"}
+
+
+@pytest.fixture(scope="module")
+def published_site(
+    tmp_path_factory: pytest.TempPathFactory, demo_build: Path, earlier_edition: Path
+) -> Path:
+    """The demo's 2012-2021 edition (the session's demo build) published beside the 2012-2020
+    edition built a year earlier."""
     # Copied with their times and Snakemake's records: the current edition stays up to date.
-    workdir = shutil.copytree(demo_build, base / "current", symlinks=True)
-    shutil.copytree(earlier / "reports" / FIRST, workdir / "reports" / FIRST)
+    workdir = shutil.copytree(
+        demo_build, tmp_path_factory.mktemp("editions") / "current", symlinks=True
+    )
+    shutil.copytree(earlier_edition / "reports" / FIRST, workdir / "reports" / FIRST)
     result = snakemake(workdir, "--cores", "2", "publish")
-    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    # An earlier edition beside it reruns only the rules that read editions, not the report.
+    ran = set(re.findall(r"(?m)^(?:local)?rule (\w+):", output))
+    assert ran == PUBLISHING_RULES, ran
     return workdir
 
 

@@ -1,27 +1,24 @@
-"""Same inputs, same bytes: across directories, core counts, and a run killed half-way.
+"""Same inputs, same bytes: across directories, core counts, hash seeds, and a run killed half-way.
 
-Three workflow runs on the fixture start at once (they are independent, and running them side by
-side also shows that nothing is shared between project directories):
+Three workflow runs on the fixture, all in the background from the start of the session (they
+are independent, and running them side by side also shows that nothing is shared between
+project directories):
 
-- `--cores 1` in one directory,
-- `--cores 4` in another directory, further down a different path,
+- the shared `fixture_build`: `--cores 1`, string-hash seed 1,
+- `--cores 4` with seed 2, in another directory, further down a different path,
 - `--cores 1` killed with SIGKILL (the whole process group) once some imports are written, then
   resumed the way the user guide says: `snakemake --unlock`, then
   `snakemake --cores 2 --rerun-incomplete`.
 
-Each is compared with the others and with the shared `fixture_build` (`--cores 2`): every file
-under results/ and reports/ must be byte-identical (Parquet files compared as tables, since they
-record the writer), and no temporary file may be left anywhere.
+The other two are compared with `fixture_build`: every file under results/ and reports/ must be
+byte-identical (Parquet files compared as tables, since they record the writer), and no
+temporary file may be left anywhere.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -29,41 +26,19 @@ import pandas as pd
 import pytest
 
 from rtp_eval import io as rtp_io
-from tests.conftest import REPO, make_project, snakemake
+from tests.conftest import (
+    REPO,
+    build,
+    finish,
+    in_background,
+    kill,
+    make_project,
+    snakemake,
+    start_snakemake,
+)
 
 pytestmark = pytest.mark.e2e
 OUTPUT_FOLDERS = ("results", "reports")
-
-
-def _start(workdir: Path, *args: str, hash_seed: str = "random") -> subprocess.Popen[str]:
-    """The workflow in a new process group (so it can be killed with all its jobs).
-
-    Each run gets its own string-hash seed: an output that depends on the iteration order of a
-    set of strings differs between runs.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        *args,
-    ]
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "PYTHONHASHSEED": hash_seed},
-    )
-
-
-def _finish(process: subprocess.Popen[str], name: str) -> None:
-    output, _ = process.communicate(timeout=900)
-    assert process.returncode == 0, f"{name} failed:\n{output[-5000:]}"
 
 
 def output_files(workdir: Path) -> dict[str, Path]:
@@ -107,23 +82,28 @@ def temporary_files(workdir: Path) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict:
-    base = tmp_path_factory.mktemp("reproducibility")
-    one = make_project(base / "cores-1")
-    four = make_project(base / "another" / "place" / "cores-4")
-    cut = make_project(base / "interrupted")
-    clean_one = _start(one, "--cores", "1", hash_seed="1")
-    clean_four = _start(four, "--cores", "4", hash_seed="2")
-    interrupted = _start(cut, "--cores", "1")
+@in_background
+def four_core_build(folder: Path) -> Path:
+    """The fixture built again, further down another path, with four cores and another
+    string-hash seed than `fixture_build`."""
+    workdir = make_project(folder / "another" / "place" / "cores-4")
+    return build(workdir, "--cores", "4", hash_seed="2")
 
-    deadline = time.monotonic() + 600
-    while not list((cut / "results" / "clean").glob("*/*.parquet")):
-        assert interrupted.poll() is None, "the run ended before it could be interrupted"
-        assert time.monotonic() < deadline, "no import finished in time"
-        time.sleep(0.1)
-    os.killpg(interrupted.pid, signal.SIGKILL)
-    interrupted.communicate(timeout=60)
+
+@in_background
+def interrupted_build(folder: Path) -> dict:
+    """The fixture built with one core, killed once some imports are written, then resumed."""
+    cut = make_project(folder / "interrupted")
+    interrupted = start_snakemake(cut, "--cores", "1", hash_seed="random")
+    try:
+        deadline = time.monotonic() + 600
+        while not list((cut / "results" / "clean").glob("*/*.parquet")):
+            assert interrupted.poll() is None, "the run ended before it could be interrupted"
+            assert time.monotonic() < deadline, "no import finished in time"
+            time.sleep(0.1)
+    finally:
+        kill(interrupted)
+        finish(interrupted, timeout=60)
     after_kill = {
         "parquet": sorted(p.name for p in (cut / "results" / "clean").rglob("*.parquet")),
         "report": (cut / "reports").exists(),
@@ -133,36 +113,28 @@ def runs(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
         pd.read_parquet(path)
     plain_rerun = snakemake(cut, "--cores", "2")
     unlock = snakemake(cut, "--unlock")
-    resumed = _start(cut, "--cores", "2", "--rerun-incomplete")
-
-    request.getfixturevalue("fixture_build")  # built meanwhile, if no other test has yet
-    _finish(clean_one, "--cores 1")
-    _finish(clean_four, "--cores 4")
-    _finish(resumed, "the resumed run")
+    build(cut, "--cores", "2", "--rerun-incomplete", hash_seed="random")
     return {
-        "one": one,
-        "four": four,
-        "interrupted": cut,
+        "workdir": cut,
         "after_kill": after_kill,
         "plain_rerun": plain_rerun,
         "unlock": unlock,
     }
 
 
-def test_two_clean_runs_in_different_directories_are_byte_identical(
-    runs: dict, fixture_build: Path
+def test_clean_runs_in_different_directories_with_one_and_four_cores_are_byte_identical(
+    fixture_build: Path, four_core_build: Path
 ) -> None:
-    assert runs["one"].parent != fixture_build.parent
-    assert_identical(runs["one"], fixture_build)
+    assert four_core_build.parent != fixture_build.parent
+    assert_identical(fixture_build, four_core_build)
     kinds = {Path(name).suffix for name in output_files(fixture_build)}
     assert {".csv", ".html", ".pdf", ".xlsx", ".svg", ".parquet"} <= kinds
 
 
-def test_four_cores_give_the_same_outputs_as_one(runs: dict) -> None:
-    assert_identical(runs["one"], runs["four"])
-
-
-def test_a_killed_run_resumes_to_the_same_outputs(runs: dict) -> None:
+def test_a_killed_run_resumes_to_the_same_outputs(
+    interrupted_build: dict, fixture_build: Path
+) -> None:
+    runs = interrupted_build
     assert runs["after_kill"]["parquet"], "the run was killed after some imports finished"
     assert not runs["after_kill"]["report"], "the run was killed before the report"
     # The plain rerun refuses, and says how to go on; the guide's two commands then work.
@@ -171,14 +143,16 @@ def test_a_killed_run_resumes_to_the_same_outputs(runs: dict) -> None:
     assert rerun.returncode != 0
     assert "--unlock" in message or "--rerun-incomplete" in message, message[-3000:]
     assert runs["unlock"].returncode == 0, runs["unlock"].stderr
-    assert_identical(runs["one"], runs["interrupted"])
+    assert_identical(fixture_build, runs["workdir"])
     guide = (REPO / "docs" / "anvandarguide.md").read_text(encoding="utf-8")
     assert ".venv/bin/snakemake --unlock" in guide
     assert ".venv/bin/snakemake --cores 4 --rerun-incomplete" in guide
 
 
-def test_no_temporary_file_is_left_behind(runs: dict, fixture_build: Path) -> None:
-    for workdir in (runs["one"], runs["four"], runs["interrupted"], fixture_build):
+def test_no_temporary_file_is_left_behind(
+    fixture_build: Path, four_core_build: Path, interrupted_build: dict
+) -> None:
+    for workdir in (fixture_build, four_core_build, interrupted_build["workdir"]):
         assert temporary_files(workdir) == [], workdir
 
 
