@@ -8,7 +8,6 @@ import pandas as pd
 
 from rtp_eval import __version__, io
 from rtp_eval.catalog import table as catalog_table
-from rtp_eval.explore import explorer_context
 from rtp_eval.formatting import long_date
 from rtp_eval.outputs import STRATA_TABLE
 from rtp_eval.pdf import add_figure_alt_texts, figure_labels, render_pdf
@@ -17,6 +16,7 @@ from rtp_eval.report import (
     appendix_context,
     audit_sentence,
     data_epoch,
+    explorer_context,
     quality_context,
     realia_context,
     render_report,

@@ -15,7 +15,6 @@ from rtp_eval.explore import (
     ALL_ROWS,
     category_filter,
     explorer_data,
-    explorer_script,
     figure_explorer,
     parse_key,
     period_filter,
@@ -27,6 +26,7 @@ from rtp_eval.explore import (
     table_rows_filter,
     with_filters,
 )
+from rtp_eval.report import explorer_script
 from rtp_eval.report_content import Cell, ReportTable, number_cell, pick, row_key
 
 KEYS = ("period", "support_type", "group")

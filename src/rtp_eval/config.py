@@ -111,7 +111,7 @@ def package_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
 
 
 # Package data a module reads at run time: part of its code.
-PACKAGE_DATA = {"report.py": ("templates",), "explore.py": ("templates",)}
+PACKAGE_DATA = {"report.py": ("templates",)}
 
 
 def module_closure(script: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:

@@ -277,23 +277,3 @@ def script_json(data: Mapping[str, Any]) -> str:
     bytes from the same data), and no `<` that could close the element."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def explorer_script() -> str:
-    """The explorer's script, to stand inline in the page (one self-contained file)."""
-    from importlib.resources import files
-
-    script = (files("rtp_eval") / "templates" / "explore.js").read_text(encoding="utf-8")
-    if "</" in script:
-        raise ValueError("explore.js must not contain '</': it would end the script element")
-    return script
-
-
-def explorer_context(
-    context: Mapping[str, Any],
-    figures: Sequence[FigureExplorer],
-    frames: Mapping[str, pd.DataFrame],
-) -> dict[str, str]:
-    """What the page template needs for the explorer: the embedded data and the script."""
-    data = explorer_data(report_tables(context), figures, frames)
-    return {"data": script_json(data), "script": explorer_script()}

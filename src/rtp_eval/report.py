@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from rtp_eval import formatting, vocabulary
-from rtp_eval.explore import period_filter, table_rows_filter, with_filters
+from rtp_eval.explore import (
+    FigureExplorer,
+    explorer_data,
+    period_filter,
+    report_tables,
+    script_json,
+    table_rows_filter,
+    with_filters,
+)
 from rtp_eval.report_content import (
     Cell,
     ReportTable,
@@ -382,3 +390,24 @@ def software_versions() -> dict[str, str]:
         except PackageNotFoundError:
             versions[package] = "saknas"
     return versions
+
+
+def explorer_script() -> str:
+    """The explorer's script (`templates/explore.js`), to stand inline in the page (one
+    self-contained file)."""
+    from importlib.resources import files
+
+    script = (files("rtp_eval") / "templates" / "explore.js").read_text(encoding="utf-8")
+    if "</" in script:
+        raise ValueError("explore.js must not contain '</': it would end the script element")
+    return script
+
+
+def explorer_context(
+    context: Mapping[str, Any],
+    figures: Sequence[FigureExplorer],
+    frames: Mapping[str, pd.DataFrame],
+) -> dict[str, str]:
+    """What the page template needs for the explorer: the embedded data and the script."""
+    data = explorer_data(report_tables(context), figures, frames)
+    return {"data": script_json(data), "script": explorer_script()}

@@ -635,6 +635,13 @@ def gender_figure_explorers(
         "support_type", "Stödform", business["support_type"], labels,
         vocabulary.ALL_SUPPORT_TYPES,
     )  # fmt: skip
+    # Each chart reads one support type: split once, not once per chart.
+    of_type = {code: rows for code, rows in business.groupby("support_type", sort=False)}
+    empty = business.iloc[0:0]
+
+    def rows(support_type: str) -> pd.DataFrame:
+        return of_type.get(support_type, empty)
+
     by_classification = TableFilter(
         "classification",
         "Indelning",
@@ -650,7 +657,7 @@ def gender_figure_explorers(
             f"amount_share_{classification}",
             [by_type],
             lambda support_type, classification=classification: amount_share_chart(
-                business, classification, parity_band, support_type, labels
+                rows(support_type), classification, parity_band, support_type, labels
             ),
         )
         for classification in ("leadership", "ownership")
@@ -660,7 +667,12 @@ def gender_figure_explorers(
             "approval_rate_leadership",
             [by_type, by_classification],
             lambda support_type, classification: approval_rate_chart(
-                business, classification, confidence_level, parity_band, support_type, labels
+                rows(support_type),
+                classification,
+                confidence_level,
+                parity_band,
+                support_type,
+                labels,
             ),
         )
     )
@@ -669,7 +681,7 @@ def gender_figure_explorers(
             "grant_size_leadership",
             [by_type],
             lambda support_type: grant_size_chart(
-                business, "leadership", parity_band, support_type, labels
+                rows(support_type), "leadership", parity_band, support_type, labels
             ),
         )
     )
@@ -677,7 +689,7 @@ def gender_figure_explorers(
         figure_explorer(
             "expected_jobs",
             [by_type],
-            lambda support_type: jobs_chart(business, support_type, labels),
+            lambda support_type: jobs_chart(rows(support_type), support_type, labels),
         )
     )
     assert tuple(e.name for e in explorers) == GENDER_FIGURES
