@@ -21,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from rtp_eval import formatting, vocabulary
+from rtp_eval import vocabulary
 from rtp_eval.charts import Chart, chart_json
-from rtp_eval.report_content import ReportTable, TableFilter, row_key
+from rtp_eval.report_content import ReportTable, TableFilter, cell_text, row_key
 
 ALL_ROWS = "*"
 ALL_ROWS_LABEL = "Alla"
@@ -121,16 +121,6 @@ class _Index:
                 row_key(record, columns): record for record in self.frame.to_dict("records")
             }
         return self.by_columns[columns].get(key)
-
-
-def cell_text(row: Mapping[str, object] | None, column: str, fmt: Callable[[object], str]) -> str:
-    """A published cell as the report writes it (`..` when hidden or not published)."""
-    if row is None:
-        return formatting.SUPPRESSED
-    value = row.get(column)
-    if value is None or pd.isna(value):
-        return formatting.SUPPRESSED
-    return fmt(value)
 
 
 def table_explorer(

@@ -83,6 +83,16 @@ def _key_text(value: object) -> str:
     return str(value)
 
 
+def cell_text(row: Mapping[str, object] | None, column: str, fmt: Callable[[object], str]) -> str:
+    """A published cell as the report writes it (`..` when hidden or not published)."""
+    if row is None:
+        return formatting.SUPPRESSED
+    value = row[column]
+    if value is None or pd.isna(value):
+        return formatting.SUPPRESSED
+    return fmt(value)
+
+
 def number_cell(
     row: Mapping[str, object] | None,
     table: str,
@@ -96,15 +106,14 @@ def number_cell(
     if row is None:
         intended = None if where is None else (table, row_key(where, keys), column)
         return Cell("..", numeric=True, suppressed=True, format=fmt, intended=intended)
-    value = row[column]
-    missing = value is None or pd.isna(value)
+    text = cell_text(row, column, fmt)
     return Cell(
-        formatting.SUPPRESSED if missing else fmt(value),
+        text,
         table=table,
         key=row_key(row, keys),
         column=column,
         numeric=True,
-        suppressed=missing,
+        suppressed=text == formatting.SUPPRESSED,
         format=fmt,
     )
 
@@ -513,7 +522,7 @@ def key_findings(business: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
 
 
 def _missing(row: Mapping[str, object], column: str) -> bool:
-    value = row.get(column)
+    value = row[column]
     return value is None or pd.isna(value)
 
 

@@ -7,7 +7,7 @@ table and a text alternative (see `rtp_eval.figures` for what all figures share)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -102,6 +102,44 @@ def _yearly_shares(
     )
 
 
+# A measure of a group in a chart: its mark, its name, its value per category, its place in
+# the category and its legend entry.
+Measure = tuple[Mark, str, Sequence[object], int, str]
+
+
+def _group_measures(
+    label: str,
+    group: str,
+    category_column: str,
+    categories: Sequence[object],
+    measures: Sequence[Measure],
+    fmt: Callable[[object], str],
+) -> tuple[list[Series], list[dict[str, object]]]:
+    """A group's marks, one series per measure, and its rows of the figure's data table (a
+    column per measure, named as the reader is told on hover)."""
+    series = [
+        Series(
+            label=legend,
+            who=label,
+            group=group,
+            mark=mark,
+            values=chart_values(list(values)),
+            texts=tuple(f"{what} {fmt(v)}" for v in values),
+            slot=slot,
+        )
+        for mark, what, values, slot, legend in measures
+    ]
+    rows = [
+        {
+            category_column: category,
+            "grupp": label,
+            **{what: fmt(values[i]) for _, what, values, _, _ in measures},
+        }
+        for i, category in enumerate(categories)
+    ]
+    return series, rows
+
+
 def _support_type_words(support_type: str, support_types: Mapping[str, str]) -> str:
     """`` for all support types (the page's figures), else `, Regionalt investeringsstöd`."""
     if support_type == "all":
@@ -128,31 +166,14 @@ def amount_share_chart(
         by_year = _by_year(rows, group)
         decision_share = [cell_value(by_year, y, "share_of_decisions") for y in years]
         amount_share = [cell_value(by_year, y, "share_of_amount") for y in years]
-        marks: tuple[tuple[Mark, str, list[object], int], ...] = (
-            ("outline", "andel av ärendena", decision_share, 2 * index),
-            ("bar", "andel av beviljat belopp", amount_share, 2 * index + 1),
+        decisions_what, amount_what = "andel av ärendena", "andel av beviljat belopp"
+        shares: tuple[Measure, ...] = (
+            ("outline", decisions_what, decision_share, 2 * index, f"{label}: {decisions_what}"),
+            ("bar", amount_what, amount_share, 2 * index + 1, f"{label}: {amount_what}"),
         )
-        for mark, what, shares, slot in marks:
-            series.append(
-                Series(
-                    label=f"{label}: {what}",
-                    who=label,
-                    group=group,
-                    mark=mark,
-                    values=chart_values(shares),
-                    texts=tuple(f"{what} {_percent_or_dots(v)}" for v in shares),
-                    slot=slot,
-                )
-            )
-        for year, dec, amt in zip(years, decision_share, amount_share, strict=True):
-            data.append(
-                {
-                    "år": year,
-                    "grupp": label,
-                    "andel av ärendena": _percent_or_dots(dec),
-                    "andel av beviljat belopp": _percent_or_dots(amt),
-                }
-            )
+        marks, lines = _group_measures(label, group, "år", years, shares, _percent_or_dots)
+        series.extend(marks)
+        data.extend(lines)
     title = (
         "Andel av ärendena och av beviljat belopp per år, "
         f"{vocabulary.CLASSIFICATIONS[classification]}"
@@ -358,31 +379,13 @@ def grant_size_chart(
         by_period = selected.set_index(selected["period"].astype(str))
         mean = [cell_value(by_period, p, "mean_granted_sek") for p in periods]
         median = [cell_value(by_period, p, "median_granted_sek") for p in periods]
-        marks: tuple[tuple[Mark, str, list[object], str], ...] = (
-            ("bar", "medelbelopp", mean, f"{label}: medelvärde"),
-            ("tick", "medianbelopp", median, "Median"),
+        amounts: tuple[Measure, ...] = (
+            ("bar", "medelbelopp", mean, index, f"{label}: medelvärde"),
+            ("tick", "medianbelopp", median, index, "Median"),
         )
-        for mark, what, amounts, name in marks:
-            series.append(
-                Series(
-                    label=name,
-                    who=label,
-                    group=group,
-                    mark=mark,
-                    values=chart_values(amounts),
-                    texts=tuple(f"{what} {formatting.kronor(v)}" for v in amounts),
-                    slot=index,
-                )
-            )
-        for period, m, md in zip(periods, mean, median, strict=True):
-            data.append(
-                {
-                    "period": period,
-                    "grupp": label,
-                    "medelbelopp": formatting.kronor(m),
-                    "medianbelopp": formatting.kronor(md),
-                }
-            )
+        marks, lines = _group_measures(label, group, "period", periods, amounts, formatting.kronor)
+        series.extend(marks)
+        data.extend(lines)
     title = (
         f"Medel- och medianbelopp per period, {vocabulary.CLASSIFICATIONS[classification]}"
         f"{_support_type_words(support_type, support_types or {})}"
