@@ -16,6 +16,7 @@ from rtp_eval.config import (
     classification_settings,
     code_fingerprint,
     file_years,
+    imported_names,
     module_closure,
     package_fingerprint,
     read_limits,
@@ -194,6 +195,44 @@ def test_package_fingerprint_follows_code_edits(tmp_path: Path) -> None:
         (package / "parsing.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8"
     )
     assert package_fingerprint(package) != before
+
+
+def test_imported_names_finds_imports_in_every_kind_of_block() -> None:
+    source = """
+import rtp_eval.a
+from rtp_eval import b
+from . import relative
+
+
+def f():
+    from rtp_eval.c import d
+    if True:
+        import rtp_eval.e
+    else:
+        import rtp_eval.f
+    try:
+        import rtp_eval.g
+    except ImportError:
+        import rtp_eval.h
+    finally:
+        import rtp_eval.i
+    with open("x"):
+        import rtp_eval.j
+    for _ in ():
+        import rtp_eval.k
+    match 1:
+        case 1:
+            import rtp_eval.l
+
+
+class C:
+    def m(self):
+        import rtp_eval.n
+    x = [rtp_eval_o for rtp_eval_o in ()]
+"""
+    names = set(imported_names(source))
+    expected = {f"rtp_eval.{letter}" for letter in "aeghijklfn"}
+    assert expected | {"rtp_eval", "rtp_eval.b", "rtp_eval.c", "rtp_eval.c.d"} == names
 
 
 def test_a_rule_reruns_only_for_the_package_code_it_runs(tmp_path: Path) -> None:

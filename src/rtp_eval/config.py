@@ -7,6 +7,7 @@ The keys, their defaults and the check at start-up are in `rtp_eval.settings`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -120,32 +121,47 @@ def module_closure(script: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
     Read from the import statements (also those inside functions); the package imports nothing
     dynamically. Each module's package data (`PACKAGE_DATA`) counts as part of it.
     """
-    import ast
-
     package = package_dir.name
     found = {package_dir / "__init__.py"}
     todo = [script, package_dir / "__init__.py"]
     while todo:
-        tree = ast.parse(todo.pop().read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-            for name in names:
-                parts = name.split(".")
-                if parts[0] != package or len(parts) < 2:
-                    continue
-                path = package_dir.joinpath(*parts[1:]).with_suffix(".py")
-                if path.is_file() and path not in found:
-                    found.add(path)
-                    todo.append(path)
+        for name in imported_names(todo.pop().read_text(encoding="utf-8")):
+            parts = name.split(".")
+            if parts[0] != package or len(parts) < 2:
+                continue
+            path = package_dir.joinpath(*parts[1:]).with_suffix(".py")
+            if path.is_file() and path not in found:
+                found.add(path)
+                todo.append(path)
     for module, folders in PACKAGE_DATA.items():
         if package_dir / module in found:
             for folder in folders:
                 found.update(p for p in (package_dir / folder).rglob("*") if p.is_file())
     return sorted(found)
+
+
+@functools.lru_cache(maxsize=512)
+def imported_names(source: str) -> tuple[str, ...]:
+    """Every absolute module name a module's source imports, and each `from m import x` also as
+    `m.x` (x may be a submodule). Cached by source text: the workflow fingerprints each of its
+    rules at start-up, and most rules share most modules."""
+    import ast
+
+    names: list[str] = []
+    # Imports are statements: walking statement bodies only skips the expressions, most nodes.
+    todo: list[ast.AST] = [ast.parse(source)]
+    while todo:
+        node = todo.pop()
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                todo.extend(block)
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+            names.extend(f"{node.module}.{a.name}" for a in node.names)
+    return tuple(names)
 
 
 def code_fingerprint(script: Path, package_dir: Path = PACKAGE_DIR) -> str:
