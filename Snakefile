@@ -25,7 +25,7 @@ rule all:
     default_target: True
     input:
         rules.combine_import_quality.output,
-        rules.render_report.output,
+        rules.release_report.output,
         rules.publish_bundle.output,
         rules.publish_dcat.output,
         rules.disclosure_audit.output,

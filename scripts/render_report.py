@@ -74,7 +74,11 @@ def main(snakemake) -> None:
         "dominance_k_pct": params.disclosure["dominance_k_pct"],
         "median_min_units": params.disclosure["median_min_units"],
         "all_rejected_min_units": params.disclosure["all_rejected_min_units"],
-        "audit_sentence": audit_sentence(read_table(snakemake.input.audit)),
+        "audit_sentence": audit_sentence(
+            params.disclosure["min_units"],
+            params.disclosure["amount_margin_pct"],
+            catalog_table("disclosure_audit").title_sv,
+        ),
         "version": __version__,
         "code_version": params.code,
         "config_hash": params.config_hash,

@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rtp_eval import formatting
-from rtp_eval.charts import Chart, Series, chart_json
+from rtp_eval.charts import (
+    GROUP_STYLE,
+    MARKER_SHAPES,
+    OPEN_BAR_HATCH,
+    Chart,
+    Series,
+    chart_json,
+)
 from rtp_eval.explore import (
     ALL_ROWS,
     category_filter,
@@ -188,3 +195,22 @@ def test_the_script_can_stand_inline() -> None:
     assert "fetch(" not in script and "XMLHttpRequest" not in script and "import(" not in script
     assert "http://" not in script.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in script
+
+
+def test_the_script_draws_the_groups_as_the_printed_figures_do() -> None:
+    styles = explorer_data([], [], {})["styles"]
+    for group, style in GROUP_STYLE.items():
+        drawn = styles["groups"][group]
+        assert drawn["color"] == style["color"]
+        assert drawn["hatch"] == style["hatch"]
+        assert drawn["marker"] == MARKER_SHAPES[style["marker"]]
+    assert styles["openBarHatch"] == OPEN_BAR_HATCH
+    script = explorer_script()
+    # Line hatches only, each of which the script draws (diagonal is its default); a dot hatch
+    # would also cost the PDF a drawing per dot.
+    hatches = {style["hatch"] for style in GROUP_STYLE.values()} | {OPEN_BAR_HATCH}
+    assert hatches <= {"", "//", "--", "xx"}
+    assert OPEN_BAR_HATCH
+    assert 'hatch === "--"' in script and 'hatch === "xx"' in script
+    for shape in {MARKER_SHAPES[style["marker"]] for style in GROUP_STYLE.values()} - {"circle"}:
+        assert f'kind === "{shape}"' in script

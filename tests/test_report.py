@@ -216,6 +216,54 @@ def test_rebuilding_the_report_gives_identical_bytes(
         assert after == before, name
 
 
+def test_the_released_report_is_the_rendered_one_and_states_the_audit(
+    demo_build: Path, default_config: dict
+) -> None:
+    for name in ("index.html", "rapport.pdf"):
+        rendered = demo_build / "results" / "work" / "report" / EDITION / name
+        assert (demo_build / "reports" / EDITION / name).read_bytes() == rendered.read_bytes()
+    audit = pd.read_csv(demo_build / "results" / "tables" / "disclosure_audit.csv")
+    assert audit.loc[audit["rule"] == "all", "failures"].sum() == 0
+    html = (demo_build / "reports" / EDITION / "index.html").read_text(encoding="utf-8")
+    disclosure = default_config["disclosure"]
+    assert (
+        f"inget dolt antal kan ringas in snävare än ett intervall på {disclosure['min_units']} "
+        f"beslut och inget dolt belopp närmare än ±{disclosure['amount_margin_pct']:g}\u00a0%; "
+        "granskningen godkände denna utgåva"
+    ) in html
+
+
+@in_background
+def failed_audit_run(folder: Path, fixture_build: Path) -> tuple[Path, str, int]:
+    """A copy of the fixture build whose audit summary is changed to count one failure, then
+    built again: the release must refuse the report."""
+    copy = folder / "copy"
+    shutil.copytree(fixture_build, copy, symlinks=True)
+    audit = copy / "results" / "tables" / "disclosure_audit.csv"
+    lines = audit.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    failures = header.index("failures")
+    first_all = next(i for i, line in enumerate(lines) if line.split(",")[1] == "all")
+    fields = lines[first_all].split(",")
+    fields[failures] = "1"
+    lines[first_all] = ",".join(fields)
+    audit.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = snakemake(copy, "--cores", "1")
+    return copy, result.stdout + result.stderr, result.returncode
+
+
+def test_a_failed_audit_keeps_the_report_from_the_edition_folder(
+    failed_audit_run: tuple[Path, str, int],
+) -> None:
+    copy, output, returncode = failed_audit_run
+    assert returncode != 0
+    assert "the report is not released" in output
+    assert not (copy / "reports" / EDITION / "index.html").exists()
+    assert not (copy / "reports" / EDITION / "rapport.pdf").exists()
+    # Rendered, but only in the work folder.
+    assert (copy / "results" / "work" / "report" / EDITION / "index.html").exists()
+
+
 def test_untrusted_text_is_inert_in_html_csv_and_xlsx(fixture_build: Path) -> None:
     from openpyxl import load_workbook
 

@@ -123,6 +123,7 @@ def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Pat
         "gender_figures",
         "indicators",
         "render_report",
+        "release_report",
         "publish_bundle",
         "publish_dcat",
         "all",

@@ -18,6 +18,35 @@ import pandas as pd
 
 Mark = Literal["bar", "outline", "point", "tick"]
 
+# Each group's colour, hatch and marker (matplotlib's codes). Both drawings use them: the
+# matplotlib figures (`rtp_eval.figures`) and the page's script (given them by `style_json`).
+GROUP_STYLE: dict[str, dict[str, str]] = {
+    "women": {"color": "#762a83", "hatch": "", "marker": "o"},
+    "men": {"color": "#1b7837", "hatch": "//", "marker": "s"},
+    "mixed": {"color": "#8c510a", "hatch": "--", "marker": "D"},
+    "unknown": {"color": "#595959", "hatch": "xx", "marker": "^"},
+}
+# An open (white) bar of a group without a hatch of its own. Line hatches only: a dot hatch is
+# drawn dot by dot for every bar, which tripled the time the PDF took to draw its figures.
+OPEN_BAR_HATCH = "--"
+# The shapes the page's script draws, by matplotlib marker code.
+MARKER_SHAPES = {"o": "circle", "s": "square", "D": "diamond", "^": "triangle"}
+
+
+def style_json() -> dict[str, Any]:
+    """The groups' styles as the page's script reads them."""
+    return {
+        "groups": {
+            group: {
+                "color": style["color"],
+                "hatch": style["hatch"],
+                "marker": MARKER_SHAPES[style["marker"]],
+            }
+            for group, style in GROUP_STYLE.items()
+        },
+        "openBarHatch": OPEN_BAR_HATCH,
+    }
+
 
 @dataclass(frozen=True)
 class Series:

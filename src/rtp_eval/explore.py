@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from rtp_eval import vocabulary
-from rtp_eval.charts import Chart, chart_json
+from rtp_eval.charts import Chart, chart_json, style_json
 from rtp_eval.report_content import ReportTable, TableFilter, cell_text, row_key
 
 ALL_ROWS = "*"
@@ -259,6 +259,7 @@ def explorer_data(
         "cells": store,
         "figures": {f.name: figure_json(f) for f in figures},
         "suppressionNote": vocabulary.SUPPRESSION_NOTE,
+        "styles": style_json(),
     }
 
 

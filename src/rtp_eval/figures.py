@@ -4,9 +4,10 @@ colours and the source line. The figures themselves are drawn by the report's se
 
 Every figure is drawn from a published (suppressed) table only. Suppressed cells are left out of
 the drawing and marked `..` in the figure's data table and text alternative. Women are shown
-first; each group has its own colour *and* hatch or marker, so colour is never the only carrier
-of meaning. The palette (purple/green/grey/brown) stays distinguishable for the common forms of
-colour blindness and has at least 3:1 contrast against white.
+first; each group has its own colour *and* hatch or marker (`rtp_eval.charts.GROUP_STYLE`), so
+colour is never the only carrier of meaning. The palette (purple/green/grey/brown) stays
+distinguishable for the common forms of colour blindness and has at least 3:1 contrast against
+white.
 """
 
 from __future__ import annotations
@@ -26,12 +27,6 @@ import pandas as pd
 
 from rtp_eval.formatting import to_float
 
-GROUP_STYLE: dict[str, dict[str, str]] = {
-    "women": {"color": "#762a83", "hatch": "", "marker": "o"},
-    "men": {"color": "#1b7837", "hatch": "//", "marker": "s"},
-    "mixed": {"color": "#8c510a", "hatch": "..", "marker": "D"},
-    "unknown": {"color": "#595959", "hatch": "xx", "marker": "^"},
-}
 GROUP_ORDER = ("women", "men", "mixed", "unknown")
 SVG_HASH_SALT = "rtp-eval"
 

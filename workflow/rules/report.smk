@@ -1,4 +1,5 @@
-# Report: rendered only from the published tables in results/tables/ and the figures.
+# Report: rendered only from the published tables in results/tables/ and the figures, while the
+# disclosure audit checks those tables; released to the edition folder once the audit passed.
 
 
 rule render_report:
@@ -16,7 +17,6 @@ rule render_report:
         figures_data=expand(f"{RESULTS}/figures/{{name}}.csv", name=GENDER_FIGURES),
         industry=f"{RESULTS}/tables/business_support_by_gender_and_industry.csv",
         area=f"{RESULTS}/tables/business_support_by_gender_and_area.csv",
-        audit=rules.disclosure_audit.output.summary,
         realia=config["report"]["realia_text"],
         analyst_images=analyst_images,
         support_types=REFERENCE_DIR / "support_types.csv",
@@ -29,8 +29,8 @@ rule render_report:
             f"{RESULTS}/figures/{name}.svg" for name in INTERSECTIONAL_FIGURES
         ],
     output:
-        html=f"{REPORTS}/{EDITION}/index.html",
-        pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
+        html=f"{RESULTS}/work/report/{EDITION}/index.html",
+        pdf=f"{RESULTS}/work/report/{EDITION}/rapport.pdf",
     log:
         "logs/report/render_report.log",
     benchmark:
@@ -54,6 +54,28 @@ rule render_report:
         code=CODE_VERSION,
     script:
         "../../scripts/render_report.py"
+
+
+rule release_report:
+    input:
+        html=rules.render_report.output.html,
+        pdf=rules.render_report.output.pdf,
+        audit=rules.disclosure_audit.output.summary,
+    output:
+        html=f"{REPORTS}/{EDITION}/index.html",
+        pdf=f"{REPORTS}/{EDITION}/rapport.pdf",
+    log:
+        "logs/report/release_report.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/release_report.tsv"
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
+    params:
+        code=code_version("release_report.py"),
+    script:
+        "../../scripts/release_report.py"
 
 
 # The report settings the open-data files state, and only these: editing another report setting
@@ -97,8 +119,8 @@ rule publish_bundle:
 # After the report and the bundle: the metadata lists every file they publish.
 rule publish_dcat:
     input:
-        html=rules.render_report.output.html,
-        pdf=rules.render_report.output.pdf,
+        html=rules.release_report.output.html,
+        pdf=rules.release_report.output.pdf,
         xlsx=rules.publish_bundle.output.xlsx,
         datapackage=rules.publish_bundle.output.datapackage,
         csv=rules.publish_bundle.output.csv,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from rtp_eval import formatting, vocabulary
 from rtp_eval.breakdown import CATEGORY_ORDER
-from rtp_eval.charts import Chart, Mark, Series
+from rtp_eval.charts import GROUP_STYLE, OPEN_BAR_HATCH, Chart, Mark, Series
 from rtp_eval.charts import values as chart_values
 from rtp_eval.explore import (
     FigureExplorer,
@@ -28,7 +28,6 @@ from rtp_eval.explore import (
     with_filters,
 )
 from rtp_eval.figures import (
-    GROUP_STYLE,
     Figure,
     cell_value,
     configure_matplotlib,
@@ -208,7 +207,7 @@ def amount_share_figure(
             width,
             color="white",
             edgecolor=style["color"],
-            hatch=style["hatch"] or "..",
+            hatch=style["hatch"] or OPEN_BAR_HATCH,
             label=decision.label,
         )
         axes.bar(

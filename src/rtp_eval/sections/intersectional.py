@@ -14,7 +14,7 @@ import pandas as pd
 from rtp_eval import formatting, vocabulary
 from rtp_eval.catalog import TOTAL
 from rtp_eval.cells import UNKNOWN, category_rank
-from rtp_eval.charts import Chart, Grid, Series
+from rtp_eval.charts import GROUP_STYLE, Chart, Grid, Series
 from rtp_eval.charts import values as chart_values
 from rtp_eval.explore import (
     FigureExplorer,
@@ -24,7 +24,6 @@ from rtp_eval.explore import (
     with_filters,
 )
 from rtp_eval.figures import (
-    GROUP_STYLE,
     Figure,
     configure_matplotlib,
     draw_source_line,

@@ -16,9 +16,15 @@
   const ALL_ROWS = "*";
   const MISSING = "..";
   const SUPPRESSION_NOTE = data.suppressionNote;
-  const COLORS = { women: "#762a83", men: "#1b7837", mixed: "#8c510a", unknown: "#595959" };
-  const HATCH = { women: "", men: "//", mixed: "..", unknown: "xx" };
-  const MARKERS = { women: "circle", men: "square", mixed: "diamond", unknown: "triangle" };
+  // The groups' colours, hatches and marker shapes: those of the printed figures.
+  const COLORS = {};
+  const HATCH = {};
+  const MARKERS = {};
+  Object.keys(data.styles.groups).forEach((group) => {
+    COLORS[group] = data.styles.groups[group].color;
+    HATCH[group] = data.styles.groups[group].hatch;
+    MARKERS[group] = data.styles.groups[group].marker;
+  });
   let serial = 0;
 
   function element(tag, attributes, text) {
@@ -241,7 +247,7 @@
   function patterns(defs, prefix) {
     Object.keys(HATCH).forEach((group) => {
       ["on", "off"].forEach((variant) => {
-        const hatch = HATCH[group] || "..";
+        const hatch = HATCH[group] || data.styles.openBarHatch;
         const stroke = variant === "on" ? "#ffffff" : COLORS[group];
         const pattern = svgElement("pattern", {
           id: prefix + "-" + group + "-" + variant,
@@ -249,8 +255,8 @@
           height: 6,
           patternUnits: "userSpaceOnUse",
         });
-        if (hatch === "..") {
-          pattern.appendChild(svgElement("circle", { cx: 3, cy: 3, r: 1, fill: stroke }));
+        if (hatch === "--") {
+          pattern.appendChild(svgElement("path", { d: "M0,3 L6,3", stroke: stroke, "stroke-width": 1 }));
         } else {
           pattern.appendChild(svgElement("path", { d: "M0,6 L6,0", stroke: stroke, "stroke-width": 1 }));
           if (hatch === "xx") {
