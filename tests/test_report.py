@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import in_background, snakemake
+from tests.conftest import REPO, in_background, snakemake
 
 pytestmark = pytest.mark.e2e
 EDITION = "2012-2021"
@@ -163,6 +163,42 @@ def test_pdf_says_fictitious_on_every_page(demo_build: Path) -> None:
     for number, page in enumerate(pages, start=1):
         assert "FIKTIVA DATA" in page or "Fiktiva data" in page, f"page {number}"
         assert f"Sida {number} av {len(pages)}" in page
+
+
+def _page_margins_pt() -> tuple[float, float]:
+    """The left and right page margins of the print style sheet, in points."""
+    css = (REPO / "src" / "rtp_eval" / "templates" / "report.css").read_text(encoding="utf-8")
+    page = re.search(r"@page \{[^@]*?margin: ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm", css)
+    assert page, "no @page margin in report.css"
+    _, right, _, left = (float(v) * 72 / 25.4 for v in page.groups())
+    return left, right
+
+
+def test_pdf_text_stays_inside_the_page_margins(demo_build: Path) -> None:
+    """From the reader's side: where every word of the PDF is printed (pdftotext -bbox)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; install.sh installs it")
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(demo_build / "reports" / EDITION / "rapport.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    left, right = _page_margins_pt()
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', boxes, re.S)
+    assert len(pages) > 5
+    outside = []
+    for number, (width, body) in enumerate(pages, start=1):
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*?)</word>', body
+        )
+        assert words, f"page {number} has no text"
+        for x_min, x_max, word in words:
+            if float(x_min) < left - 0.5 or float(x_max) > float(width) - right + 0.5:
+                outside.append(
+                    f"page {number}: {word!r} at {float(x_min):.0f}–{float(x_max):.0f} pt"
+                )
+    assert not outside, f"{len(outside)} words outside the margins: {outside[:10]}"
 
 
 def test_pdf_is_tagged_with_language_title_and_figure_alternatives(demo_build: Path) -> None:

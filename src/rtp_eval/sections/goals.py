@@ -323,8 +323,9 @@ def goal_sections(table: pd.DataFrame) -> list[dict[str, Any]]:
                 "target": value_text(row["target_value"]),
                 "target_year": target_year,
                 "target_text": (
-                    # A soft hyphen: the narrow column of the PDF may break the long word.
-                    f"{target_year}, högre än utgångs\u00advärdet"
+                    # No soft hyphen: WeasyPrint then sizes the column as if the words before it
+                    # could not be broken, which pushed the PDF's goal tables past the margin.
+                    f"{target_year}, högre än utgångsvärdet"
                     if row["target_rule"] == "above_baseline"
                     else str(target_year)
                 ),
