@@ -34,7 +34,7 @@ def main(snakemake: Any) -> None:
     )
     works = {Path(p).stem: read_table(p, Path(p).stem) for p in snakemake.input.works}
     model_period = (params.intersectional.get("model") or {}).get("period")
-    protection = protect(works, periods, rules, model_period)
+    protection = protect(works, periods, rules, model_period, workers=snakemake.threads)
     log.info("%s; audited %d time(s)", protection.stats, protection.rounds)
     outputs = {Path(p).stem: p for p in snakemake.output.tables}
     published = protection.published

@@ -13,7 +13,7 @@ from rtp_eval import catalog
 from rtp_eval.audit import run_audit
 from rtp_eval.breakdown import BreakdownConfig, build_work_tables
 from rtp_eval.intersectional import IntersectionalConfig, build_work_table
-from rtp_eval.protection import ProtectionRules, protect
+from rtp_eval.protection import ProtectionRules, independent_systems, protect
 from tests.intruder import count_intervals
 from tests.test_breakdown import business_case, clean_frame, project_case
 
@@ -295,3 +295,37 @@ def test_a_case_count_that_would_pin_a_stratum_is_hidden() -> None:
     assert STRATA in protection.hidden_case_counts
     shown = protect(works, ALL_PERIODS, ProtectionRules(min_units=2), model_period="2016-2016")
     assert STRATA not in shown.hidden_case_counts
+
+
+def test_business_and_project_tables_are_separate_systems() -> None:
+    works = all_work_tables(random_clean(np.random.default_rng(3), 60))
+    systems = independent_systems(works, ALL_PERIODS, model_period="2016-2017")
+    assert sorted(map(sorted, systems)) == sorted(
+        [
+            sorted(name for name in works if name.startswith("project")),
+            sorted(name for name in works if not name.startswith("project")),
+        ]
+    )
+    # In the order of the tables given.
+    order = list(works)
+    assert [order.index(group[0]) for group in systems] == sorted(
+        order.index(group[0]) for group in systems
+    )
+    # One table alone is one system.
+    assert independent_systems({BY_GENDER: works[BY_GENDER]}, ALL_PERIODS) == [[BY_GENDER]]
+
+
+def test_protecting_the_systems_side_by_side_gives_the_same_result() -> None:
+    works = all_work_tables(random_clean(np.random.default_rng(5), 40))
+    one = protect(works, ALL_PERIODS, ProtectionRules(), model_period="2016-2017", workers=1)
+    two = protect(works, ALL_PERIODS, ProtectionRules(), model_period="2016-2017", workers=2)
+    assert list(one.published) == list(two.published) == list(works)
+    for name in works:
+        pd.testing.assert_frame_equal(one.published[name], two.published[name])
+    pd.testing.assert_frame_equal(one.primaries, two.primaries)
+    pd.testing.assert_frame_equal(one.log, two.log)
+    assert (one.stats, one.rounds, one.hidden_case_counts) == (
+        two.stats,
+        two.rounds,
+        two.hidden_case_counts,
+    )
