@@ -71,3 +71,13 @@ def test_figure_rules_run_their_section_and_not_the_renderer() -> None:
     names = {path.relative_to(PACKAGE_DIR).as_posix() for path in closure}
     assert {"sections/intersectional.py", "figures.py", "vocabulary.py"} <= names
     assert "report.py" not in names and not {n for n in names if n.startswith("templates/")}
+
+
+def test_the_import_step_does_not_load_the_schema_validator() -> None:
+    # One import job per file: each library it loads costs every job its start-up time. The
+    # configuration is checked against its schema once, when the workflow starts.
+    modules = "rtp_eval.config, rtp_eval.importing, rtp_eval.breakdown, rtp_eval.io"
+    loaded = modules_loaded_by(modules)
+    assert "rtp_eval.importing" in loaded
+    assert "jsonschema" not in loaded
+    assert "jsonschema" in modules_loaded_by("rtp_eval.goals_config")

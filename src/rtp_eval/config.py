@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from rtp_eval.settings import Classifications, Limits, ValidationRules, section
 
 if TYPE_CHECKING:
+    # Only the indicators file is checked against a JSON schema (rtp_eval.goals_config); the
+    # rule steps that read the settings need not load jsonschema.
+    import jsonschema
+
     from rtp_eval.classify import ClassificationSettings
     from rtp_eval.reading import ReadLimits
     from rtp_eval.validation import ValidationSettings
