@@ -827,12 +827,10 @@ def protect(
     if not works:
         nothing = pd.DataFrame(columns=["table", "row", "family", "rule"], dtype="string")
         return Protection(empty, nothing, nothing)
-    systems = [
-        {name: works[name] for name in group}
-        for group in independent_systems(works, periods, model_period)
-    ]
+    linked = _linked(works, periods, model_period)
+    systems = [{name: works[name] for name in group} for group in _components(works, *linked)]
     if len(systems) == 1:
-        results = [_protect_system(works, periods, rules, model_period)]
+        results = [_protect_system(works, periods, rules, model_period, linked)]
     else:
         results = _protect_each(systems, periods, rules, model_period, workers)
     return _merged(results, list(works), empty)
@@ -862,7 +860,14 @@ def independent_systems(
     model_period: str | None = None,
 ) -> list[list[str]]:
     """The tables in groups that share no cell and no relation, in the order of `works`."""
-    cells, relations = _linked(works, periods, model_period)
+    return _components(works, *_linked(works, periods, model_period))
+
+
+def _components(
+    works: Mapping[str, pd.DataFrame],
+    cells: _Cells,
+    relations: Mapping[str, list[tuple[np.ndarray, np.ndarray]]],
+) -> list[list[str]]:
     size = len(cells.frame)
     # Union-find over cells: a table row joins its cell to the table's first cell, and a
     # relation joins all of its cells.
@@ -956,11 +961,13 @@ def _protect_system(
     periods: Mapping[str, tuple[int, int]],
     rules: ProtectionRules,
     model_period: str | None,
+    linked: tuple[_Cells, dict[str, list[tuple[np.ndarray, np.ndarray]]]] | None = None,
 ) -> Protection:
-    """Protection of tables linked into one system (`protect`)."""
+    """Protection of tables linked into one system (`protect`); `linked`: their cells and
+    relations, if already worked out."""
     from rtp_eval.audit import AuditRules, run_audit
 
-    cells, relations = _linked(works, periods, model_period)
+    cells, relations = linked or _linked(works, periods, model_period)
     state = primary_state(cells, rules)
     models: dict[str, _MeasureModel | None] = {}
 
