@@ -6,7 +6,7 @@ Reads the clean Parquet files of a finished run (`benchmarks/run.py` leaves them
 working directory), then times, on one core and on two (worker processes for the years'
 partials; DuckDB threads)
   - rtp-eval: reading the files, `partial_cells` for every source and year, and `combine` into
-    the unsuppressed tables (what the import_raw_file and gender_breakdown jobs compute before
+    the unsuppressed tables (what the import and gender_breakdown jobs compute before
     disclosure control; this also derives rates, intervals and shares, which the SQL leaves
     out), and
   - DuckDB: one GROUPING SETS query per table block over the same Parquet files, with the same

@@ -1,4 +1,5 @@
-"""Snakemake step: import one year of the owner follow-up (see rtp_eval.owner_follow_up)."""
+"""Snakemake step: import every year of the owner follow-up (see rtp_eval.owner_follow_up),
+each file to its own outputs."""
 
 from pathlib import Path
 
@@ -12,29 +13,39 @@ from rtp_eval.runner import log, run_step
 
 def main(snakemake) -> None:
     params = snakemake.params
-    raw = Path(snakemake.input.raw)
-    year = int(snakemake.wildcards.year)
+    out = snakemake.output
     reference = load_reference(
         Path(params.reference_dir),
         # Only the sex labels are used here; the other lists are checked by the case imports.
         extra_labels={"sex": params.labels.get("sex", {})},
         region_county_codes=params.county_codes,
     )
-    result = import_owner_file(
-        raw,
-        raw.as_posix(),
-        year,
-        reference.labels["sex"],
-        params.columns,
-        ReadOptions(**params.read["read_options"]),
-        read_limits(params.read),
+    limits = read_limits({"limits": params.limits})
+    files = zip(
+        params.years,
+        params.read_options,
+        snakemake.input.raw,
+        out.clean,
+        out.quarantine,
+        out.quality,
+        strict=True,
     )
-    counts = {k: v for k, v in result.quality.items() if k.startswith("rows_")}
-    log.info("%s: %s", result.quality["file"], counts)
-    out = snakemake.output
-    io.write_import_result(
-        result.clean, result.quarantine, result.quality, out.clean, out.quarantine, out.quality
-    )
+    for year, read_options, raw, clean, quarantine, quality in files:
+        path = Path(raw)
+        result = import_owner_file(
+            path,
+            path.as_posix(),
+            int(year),
+            reference.labels["sex"],
+            params.columns,
+            ReadOptions(**read_options),
+            limits,
+        )
+        counts = {k: v for k, v in result.quality.items() if k.startswith("rows_")}
+        log.info("%s: %s", result.quality["file"], counts)
+        io.write_import_result(
+            result.clean, result.quarantine, result.quality, clean, quarantine, quality
+        )
 
 
 if "snakemake" in globals():

@@ -245,7 +245,7 @@ def test_a_rule_reruns_only_for_the_package_code_it_runs(tmp_path: Path) -> None
     def fingerprints() -> dict[str, str]:
         return {
             name: code_fingerprint(scripts / f"{name}.py", package)
-            for name in ("import_raw_file", "gender_breakdown", "render_report")
+            for name in ("import_raw_files", "gender_breakdown", "render_report")
         }
 
     def edit(relative: str) -> None:
@@ -259,14 +259,14 @@ def test_a_rule_reruns_only_for_the_package_code_it_runs(tmp_path: Path) -> None
     edit("report.py")
     edit("templates/report.css")
     after_report = fingerprints()
-    assert after_report["import_raw_file"] == before["import_raw_file"]
+    assert after_report["import_raw_files"] == before["import_raw_files"]
     assert after_report["gender_breakdown"] == before["gender_breakdown"]
     assert after_report["render_report"] != before["render_report"]
     # The parser is run by the import (and by the report, which reads the configuration).
-    assert package / "parsing.py" in module_closure(scripts / "import_raw_file.py", package)
+    assert package / "parsing.py" in module_closure(scripts / "import_raw_files.py", package)
     edit("parsing.py")
     after_parsing = fingerprints()
-    assert after_parsing["import_raw_file"] != after_report["import_raw_file"]
+    assert after_parsing["import_raw_files"] != after_report["import_raw_files"]
     assert after_parsing["gender_breakdown"] == before["gender_breakdown"]
     # A module imported only inside a function counts too.
     assert package / "pdf.py" in module_closure(scripts / "render_report.py", package)

@@ -57,13 +57,13 @@ def test_malformed_wildcards_are_refused(bad: list[str]) -> None:
 
 
 def test_wrong_wildcard_names_name_the_missing_and_the_unknown() -> None:
-    check_wildcard_names("import_raw_file", {"source", "year"}, {"source": "x", "year": "1"})
+    check_wildcard_names("some_rule", {"source", "year"}, {"source": "x", "year": "1"})
     with pytest.raises(NoSuchJobError) as raised:
-        check_wildcard_names("import_raw_file", {"source", "year"}, {"year": "1", "yaer": "2"})
+        check_wildcard_names("some_rule", {"source", "year"}, {"year": "1", "yaer": "2"})
     message = raised.value.user_message()
     assert "missing source" in message
     assert "no wildcard yaer" in message
-    assert "import_raw_file source=... year=..." in message
+    assert "some_rule source=... year=..." in message
 
 
 def test_missing_inputs_message_separates_made_and_provided_files(tmp_path: Path) -> None:
@@ -127,19 +127,14 @@ def test_unknown_rule_lists_the_rules_with_a_script(
 
 
 @pytest.mark.slow
-def test_wildcards_outside_the_constraints_or_the_files_name_no_job(
+def test_wildcards_outside_the_constraints_or_the_rule_name_no_job(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_main(project, "import_raw_file", "source=grants", "year=2016") == EXIT_NO_SUCH_JOB
-    assert "source=grants, year=2016 do not match" in capsys.readouterr().err
-    # No raw file of 2015 in the project: the job's input function finds nothing.
-    assert (
-        run_main(project, "import_raw_file", "source=business_support", "year=2015")
-        == EXIT_NO_SUCH_JOB
-    )
-    assert "no job of rule import_raw_file for source=business_support, year=2015" in (
-        capsys.readouterr().err
-    )
+    # The editions are the current one and those published before it.
+    assert run_main(project, "edition_revisions", "edition=1999") == EXIT_NO_SUCH_JOB
+    assert "edition=1999 do not match" in capsys.readouterr().err
+    assert run_main(project, "import_project_support", "year=2016") == EXIT_NO_SUCH_JOB
+    assert "rule import_project_support has no wildcard year" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -148,24 +143,28 @@ def test_mock_snakemake_gives_what_the_rule_declares(
 ) -> None:
     monkeypatch.chdir(project / "config")
     mock = mock_snakemake(
-        "import_raw_file",
-        workdir=project,
-        snakefile=SNAKEFILE,
-        source="business_support",
-        year="2016",
+        "import_business_support_model_period", workdir=project, snakefile=SNAKEFILE
     )
     assert Path.cwd() == project.resolve()
-    assert mock.rule == "import_raw_file"
-    assert mock.input.raw == "data/raw/business_support/2016.csv"
+    assert mock.rule == "import_business_support_model_period"
+    assert "data/raw/business_support/2016.csv" in mock.input.raw
     assert "data/reference/sexes.csv" in mock.input.reference
-    assert mock.output.clean == "results/clean/business_support/2016.parquet"
-    assert mock.log == ["logs/import/business_support/2016.log"]
-    assert (project / "logs" / "import" / "business_support").is_dir()
-    assert dict(mock.wildcards.items()) == {"source": "business_support", "year": "2016"}
-    assert mock.params.settings["year"] == 2016
-    assert mock.params.settings["source"] == "business_support"
+    position = list(mock.input.raw).index("data/raw/business_support/2016.csv")
+    assert mock.output.clean[position] == "results/clean/business_support/2016.parquet"
+    assert mock.params.files[position] == {
+        "source": "business_support",
+        "year": 2016,
+        "read_options": {},
+    }
+    assert mock.log == ["logs/import/import_business_support_model_period.log"]
+    assert (project / "logs" / "import").is_dir()
+    assert dict(mock.wildcards.items()) == {}
+    # The column names of this batch's source only: a change for the other source does not
+    # rerun it.
+    assert set(mock.params.settings["columns"]) == {"business_support"}
+    # The rule declares worker processes; the debug runner does all in its own process.
     assert mock.threads == 1
-    assert mock.resources.runtime == 10
+    assert mock.resources.runtime >= 10
     assert mock.resources.mem_mb >= 500
     assert mock.config["demo"] is True
     assert mock.scriptdir == str(REPO / "scripts")
@@ -201,12 +200,13 @@ def test_rules_run_by_the_debug_runner_write_what_snakemake_writes(project: Path
     assert made.returncode == 0, made.stderr
     by_snakemake = contents(project, imported)
 
-    imported_again = debug(project, "import_raw_file", "source=business_support", "year=2016")
+    imported_again = debug(project, "import_business_support_model_period")
     assert imported_again.returncode == 0, imported_again.stderr
     assert contents(project, imported) == by_snakemake
     # The log goes to the terminal and to the rule's log file.
-    assert "rows_read" in imported_again.stderr
-    assert "rows_read" in (project / "logs/import/business_support/2016.log").read_text()
+    log_file = project / "logs/import/import_business_support_model_period.log"
+    assert "business_support/2016.csv: {'rows_read'" in imported_again.stderr
+    assert "business_support/2016.csv: {'rows_read'" in log_file.read_text()
 
     combined = debug(project, "gender_breakdown")
     assert combined.returncode == 0, combined.stderr
@@ -225,7 +225,7 @@ def test_a_failing_script_exits_with_its_message(project: Path) -> None:
         FIXTURE / "extra" / "business_support_2018_missing_column.csv",
         project / "data" / "raw" / "business_support" / "2016.csv",
     )
-    failed = debug(project, "import_raw_file", "source=business_support", "year=2016")
+    failed = debug(project, "import_business_support_model_period")
     assert failed.returncode == 1
     assert "Cannot import file data/raw/business_support/2016.csv, row 1" in failed.stderr
     assert "Traceback" not in failed.stderr

@@ -22,7 +22,7 @@ ANALYSIS_MODULES = (
 )
 # Rule scripts that compute or protect tables, and draw or write nothing for readers.
 ANALYSIS_SCRIPTS = (
-    "import_raw_file",
+    "import_raw_files",
     "import_owner_follow_up",
     "combine_import_quality",
     "publish_model_results",

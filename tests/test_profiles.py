@@ -13,8 +13,20 @@ RULE_FILES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
 
 
 def _rules(text: str) -> list[tuple[str, str]]:
-    blocks = re.split(r"^rule ", text, flags=re.MULTILINE)[1:]
-    return [(block.split(":", 1)[0], block) for block in blocks]
+    """(name, text) of every rule, also those defined in a loop (`rule:` with `name:`)."""
+    blocks = re.split(r"^[ ]*rule\b", text, flags=re.MULTILINE)[1:]
+    named = []
+    for block in blocks:
+        name = block.split(":", 1)[0].strip()
+        if not name:
+            name = re.search(r"name:\s*(\S+)", block).group(1)  # type: ignore[union-attr]
+        named.append((name, block))
+    return named
+
+
+def test_rules_defined_in_a_loop_are_checked_too() -> None:
+    names = [name for name, _ in _rules((REPO / "workflow/rules/import.smk").read_text())]
+    assert names == ['f"import_{batch}"', "combine_import_quality"]
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
@@ -29,5 +41,5 @@ def test_slurm_profile_dry_run_builds_the_dag(tmp_path: Path) -> None:
     workdir = make_project(tmp_path / "slurm")
     result = snakemake(workdir, "--profile", str(REPO / "profiles" / "slurm"), "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "import_raw_file" in result.stdout
+    assert "import_business_support_model_period" in result.stdout
     assert "render_report" in result.stdout

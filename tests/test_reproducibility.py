@@ -183,34 +183,41 @@ WRITERS = {"to_csv", "to_parquet", "to_excel", "to_json", "write_text", "write_b
 WRITERS |= {"savefig", "save", "dump", "write_table", "write_pdf", "copy", "copyfile", "move"}
 
 
+# Package modules that write a step's outputs for its script.
+STEP_WRITERS = {"import_raw_files.py": REPO / "src" / "rtp_eval" / "import_step.py"}
+
+
 @pytest.mark.parametrize("script", RULE_SCRIPTS, ids=lambda p: p.name)
 def test_every_rule_script_writes_through_rtp_eval_io(script: Path) -> None:
     """No direct file writes: every output goes through rtp_eval.io (temporary file + rename)."""
-    tree = ast.parse(script.read_text(encoding="utf-8"))
-    direct = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        function = node.func
-        if isinstance(function, ast.Attribute) and function.attr in WRITERS:
-            receiver = function.value
-            if not (isinstance(receiver, ast.Name) and receiver.id == "io"):
-                direct.append(f"line {node.lineno}: .{function.attr}(...)")
-        if isinstance(function, ast.Name) and function.id == "open":
-            modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
-            modes += [k.value.value for k in node.keywords if k.arg == "mode"]  # type: ignore[attr-defined]
-            if any(set(str(mode)) & set("wax+") for mode in modes):
-                direct.append(f"line {node.lineno}: open(..., {modes[0]!r})")
-    assert not direct, f"{script.name} writes directly: {direct}"
-    imports = [
-        (node.module, alias.name)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    ]
+    code = [script, *([STEP_WRITERS[script.name]] if script.name in STEP_WRITERS else [])]
+    imports = []
+    for path in code:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        direct = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            function = node.func
+            if isinstance(function, ast.Attribute) and function.attr in WRITERS:
+                receiver = function.value
+                if not (isinstance(receiver, ast.Name) and receiver.id == "io"):
+                    direct.append(f"line {node.lineno}: .{function.attr}(...)")
+            if isinstance(function, ast.Name) and function.id == "open":
+                modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+                modes += [k.value.value for k in node.keywords if k.arg == "mode"]  # type: ignore[attr-defined]
+                if any(set(str(mode)) & set("wax+") for mode in modes):
+                    direct.append(f"line {node.lineno}: open(..., {modes[0]!r})")
+        assert not direct, f"{path.name} writes directly: {direct}"
+        imports += [
+            (node.module, alias.name)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        ]
     assert ("rtp_eval", "io") in imports or any(m == "rtp_eval.io" for m, _ in imports)
 
 
 def test_the_rule_scripts_were_found() -> None:
     names = {p.name for p in RULE_SCRIPTS}
-    assert {"import_raw_file.py", "combine_import_quality.py", "render_report.py"} <= names
+    assert {"import_raw_files.py", "combine_import_quality.py", "render_report.py"} <= names

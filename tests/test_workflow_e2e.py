@@ -103,16 +103,20 @@ def test_rerun_does_nothing(fixture_build: Path) -> None:
     assert planned_jobs(fixture_build) == []
 
 
-def test_adding_a_year_imports_only_that_year(fixture_build: Path, tmp_path: Path) -> None:
+def test_adding_a_year_reruns_the_import_of_its_batch_only(
+    fixture_build: Path, tmp_path: Path
+) -> None:
     workdir = tmp_path / "copy"
     shutil.copytree(fixture_build, workdir, symlinks=True)
     new_file = workdir / "data" / "raw" / "business_support" / "2018.csv"
     shutil.copy(FIXTURE / "extra" / "business_support_2018.csv", new_file)
     jobs = planned_jobs(workdir)
-    imports = [wildcards for rule, wildcards in jobs if rule == "import_raw_file"]
-    assert imports == ["source=business_support, year=2018"]
+    # 2018 is in the models' period (2012-2018): the batch of the business files of that
+    # period reruns; the project files are not imported again.
+    imports = [rule for rule, _ in jobs if rule.startswith("import_")]
+    assert imports == ["import_business_support_model_period"]
     assert {rule for rule, _ in jobs} == {
-        "import_raw_file",
+        "import_business_support_model_period",
         "combine_import_quality",
         "gender_breakdown",
         "intersectional_cells",
@@ -139,24 +143,27 @@ def test_a_year_after_the_model_period_does_not_refit_the_models(
     new_file = workdir / "data" / "raw" / "business_support" / "2019.csv"
     shutil.copy(FIXTURE / "extra" / "business_support_2018.csv", new_file)
     rules = {rule for rule, _ in planned_jobs(workdir)}
-    assert "import_raw_file" in rules
+    assert {r for r in rules if r.startswith("import_")} == {"import_business_support"}
     assert "intersectional_models" not in rules
 
 
-def test_editing_one_year_reimports_that_year(fixture_build: Path, tmp_path: Path) -> None:
+def test_editing_one_year_reimports_its_batch_only(fixture_build: Path, tmp_path: Path) -> None:
     workdir = tmp_path / "copy"
     shutil.copytree(fixture_build, workdir, symlinks=True)
-    raw = workdir / "data" / "raw" / "business_support" / "2017.csv"
+    raw = workdir / "data" / "raw" / "project_support" / "2016.csv"
     raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    imports = [w for rule, w in planned_jobs(workdir) if rule == "import_raw_file"]
-    assert imports == ["source=business_support, year=2017"]
+    rules = {rule for rule, _ in planned_jobs(workdir)}
+    assert {r for r in rules if r.startswith("import_")} == {"import_project_support"}
+    # The models read only business files.
+    assert "intersectional_models" not in rules
 
 
 def test_unreadable_file_stops_with_one_clear_message(tmp_path: Path) -> None:
     workdir = make_project(tmp_path / "bad")
     target = workdir / "data" / "raw" / "business_support" / "2018.csv"
     shutil.copy(FIXTURE / "extra" / "business_support_2018_missing_column.csv", target)
-    result = snakemake(workdir, "--cores", "1")
+    # Two cores: the file is imported in a worker process of its batch's job.
+    result = snakemake(workdir, "--cores", "2")
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert (

@@ -5,13 +5,18 @@ module builds the same object for one job from the workflow itself (the Snakefil
 config, loaded through Snakemake's Python API; no job is scheduled or run by Snakemake) and runs
 the script with it, so the script runs unchanged:
 
-    .venv/bin/python -m rtp_eval.debug import_raw_file source=business_support year=2016
+    .venv/bin/python -m rtp_eval.debug import_project_support
     .venv/bin/python -m rtp_eval.debug --pdb gender_breakdown
+    .venv/bin/python -m rtp_eval.debug edition_revisions edition=2012-2021
 
-In a notebook, `snakemake = mock_snakemake("import_raw_file", source=..., year=...)` gives the
-object (and moves the working directory to the project, where Snakemake runs its jobs); then
-`%run -i scripts/import_raw_file.py` (`-i`: the script sees `snakemake`), or call the package
-functions the script calls, one at a time.
+In a notebook, `snakemake = mock_snakemake("import_project_support")` gives the object (and
+moves the working directory to the project, where Snakemake runs its jobs; a rule's wildcards
+are keyword arguments); then `%run -i scripts/import_raw_files.py` (`-i`: the script sees
+`snakemake`), or call the package functions the script calls, one at a time.
+
+The object gives the script one thread whatever the rule declares, so that steps which spread
+their work over forked processes (the import, disclosure control) do it all in this process,
+where a debugger or profiler sees it.
 
 The rule's inputs are used as they are: when one is missing, nothing runs and the message names
 it with the Snakemake command that makes it. Outdated inputs are not rebuilt; run Snakemake first
@@ -223,7 +228,8 @@ def load_job(
             job.output,
             job.params,
             job.wildcards,
-            job.threads,
+            # One thread: all the work in this process (see the module's text).
+            1,
             job.resources,
             job.log,
             workflow.config,
@@ -290,12 +296,15 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m rtp_eval.debug",
         description="Run one rule's script without Snakemake, with the inputs, outputs, params "
         "and config the workflow gives it (for a debugger or a profiler).",
-        epilog="Example: python -m rtp_eval.debug import_raw_file source=business_support "
-        "year=2016",
+        epilog="Examples: python -m rtp_eval.debug import_project_support; "
+        "python -m rtp_eval.debug edition_revisions edition=2012-2021",
     )
-    parser.add_argument("rule", help="name of the rule, e.g. import_raw_file")
+    parser.add_argument("rule", help="name of the rule, e.g. gender_breakdown")
     parser.add_argument(
-        "wildcards", nargs="*", metavar="NAME=VALUE", help="the job's wildcards, e.g. year=2016"
+        "wildcards",
+        nargs="*",
+        metavar="NAME=VALUE",
+        help="the job's wildcards, e.g. edition=2012-2021",
     )
     parser.add_argument(
         "--directory",

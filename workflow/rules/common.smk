@@ -15,6 +15,7 @@ from rtp_eval.config import (
 )
 from rtp_eval.discovery import discover_raw_files
 from rtp_eval.goals_config import discover_owner_follow_up
+from rtp_eval.import_step import import_batches
 from rtp_eval.outputs import (
     AUDIT_TABLE,
     GENDER_CASE_TABLES,
@@ -86,6 +87,7 @@ try:
     )
 except UserFacingError as error:
     raise WorkflowError(error.user_message()) from None
+OWNER_FOLLOW_UP_YEARS = sorted(OWNER_FOLLOW_UP_FILES)
 for ignored in RAW_FILES.ignored:
     logger.warning(
         f"Ignored {ignored}: raw files must be named <YEAR>.csv or <YEAR>.xlsx"
@@ -101,13 +103,37 @@ if not any(RAW_FILES.files.values()):
     )
 
 
-wildcard_constraints:
-    source="business_support|project_support",
-    year=r"\d{4}",
+def model_period():
+    """The first and last year of the models' period (intersectional.model.period)."""
+    strata = config["intersectional"]
+    first, last = strata["periods"][strata["model"]["period"]]
+    return int(first), int(last)
 
 
-def raw_file(wildcards):
-    return RAW_FILES.path(wildcards.source, int(wildcards.year))
+# The import jobs (rtp_eval.import_step): the raw case exports as (source, year), by batch.
+IMPORT_BATCHES = import_batches(
+    {source: RAW_FILES.years(source) for source in RAW_FILES.files}, model_period()
+)
+
+
+def case_file_outputs(batch, template):
+    """One path per file of `batch`, `template` formatted with its source and year."""
+    return [
+        template.format(source=source, year=year)
+        for source, year in IMPORT_BATCHES[batch]
+    ]
+
+
+def import_workers(batch):
+    """The worker processes of an import job: two (so that two jobs share four cores), at most
+    one per file."""
+    return max(1, min(2, len(IMPORT_BATCHES[batch])))
+
+
+def import_runtime(batch):
+    """Minutes: ten per file, the files side by side in `threads` workers."""
+    files = len(IMPORT_BATCHES[batch])
+    return lambda wildcards, threads: 10 * -(-files // threads)
 
 
 def clean_files(source):
@@ -125,16 +151,21 @@ def memory_mb(base, per_input_mb):
     return lambda wildcards, input: int(base + per_input_mb * input.size_mb)
 
 
-def import_memory_mb(wildcards, input):
+def file_memory_mb(path):
     """Reading a spreadsheet takes far more memory per MB of file than reading a CSV file."""
-    per_mb = 100 if str(input.raw).lower().endswith(".xlsx") else 18
-    return int(500 + per_mb * input.size_mb)
+    per_mb = 100 if str(path).lower().endswith(".xlsx") else 18
+    return per_mb * os.path.getsize(path) / 1e6
+
+
+def import_memory_mb(wildcards, input, threads):
+    """An import job's workers hold up to `threads` files at once: the largest ones, at most."""
+    largest = sorted((file_memory_mb(path) for path in input.raw), reverse=True)
+    return int(500 + sum(largest[:threads]))
 
 
 def model_period_clean_files():
     """Business clean files of the MAIHDA model period."""
-    strata = config["intersectional"]
-    first, last = strata["periods"][strata["model"]["period"]]
+    first, last = model_period()
     years = RAW_FILES.years("business_support")
     return [
         f"{RESULTS}/clean/business_support/{year}.parquet"
@@ -160,7 +191,7 @@ def import_outputs(kind, extension):
         ),
         *(
             f"{RESULTS}/{kind}/owner_follow_up/{year}.{extension}"
-            for year in sorted(OWNER_FOLLOW_UP_FILES)
+            for year in OWNER_FOLLOW_UP_YEARS
         ),
     ]
 
@@ -174,21 +205,34 @@ def read_settings(path):
     }
 
 
-def import_settings(wildcards):
-    """The parts of the config one import job depends on (a change reruns it)."""
+def import_settings(batch):
+    """The parts of the config an import job depends on (a change reruns it)."""
     return {
-        **read_settings(raw_file(wildcards)),
-        "source": wildcards.source,
-        "year": int(wildcards.year),
+        "limits": config["limits"],
         "demo": config["demo"],
         "region": config["region"],
         "validation": config["validation"],
         "pseudonymisation": config["pseudonymisation"],
         "classifications": config["classifications"],
-        "columns": config["sources"][wildcards.source]["columns"],
+        "columns": {
+            source: config["sources"][source]["columns"]
+            for source in sorted({source for source, _ in IMPORT_BATCHES[batch]})
+        },
         "labels": config["labels"],
         "key_fingerprint": PSEUDONYM_KEY_FINGERPRINT,
     }
+
+
+def import_files(batch):
+    """Each file's source, year and `files:` read options, in the order of IMPORT_BATCHES."""
+    return [
+        {
+            "source": source,
+            "year": year,
+            "read_options": read_settings(RAW_FILES.path(source, year))["read_options"],
+        }
+        for source, year in IMPORT_BATCHES[batch]
+    ]
 
 
 def analyst_images(wildcards):

@@ -42,25 +42,40 @@ INDICATOR_TABLES = sorted(
 )
 
 
+# Every year of the follow-up in one job: its files are a few rows each.
 rule import_owner_follow_up:
     input:
-        raw=lambda wildcards: OWNER_FOLLOW_UP_FILES[int(wildcards.year)],
+        raw=[str(OWNER_FOLLOW_UP_FILES[year]) for year in OWNER_FOLLOW_UP_YEARS],
         reference=reference_files(REFERENCE_DIR),
     output:
-        clean=f"{RESULTS}/clean/owner_follow_up/{{year}}.parquet",
-        quarantine=f"{RESULTS}/quarantine/owner_follow_up/{{year}}.csv",
-        quality=f"{RESULTS}/work/import/owner_follow_up/{{year}}.json",
+        clean=expand(
+            f"{RESULTS}/clean/owner_follow_up/{{year}}.parquet",
+            year=OWNER_FOLLOW_UP_YEARS,
+        ),
+        quarantine=expand(
+            f"{RESULTS}/quarantine/owner_follow_up/{{year}}.csv",
+            year=OWNER_FOLLOW_UP_YEARS,
+        ),
+        quality=expand(
+            f"{RESULTS}/work/import/owner_follow_up/{{year}}.json",
+            year=OWNER_FOLLOW_UP_YEARS,
+        ),
     log:
-        "logs/import/owner_follow_up/{year}.log",
+        "logs/import/import_owner_follow_up.log",
     benchmark:
-        f"{RESULTS}/benchmarks/import/owner_follow_up/{{year}}.tsv"
+        f"{RESULTS}/benchmarks/import/import_owner_follow_up.tsv"
     threads: 1
     resources:
         mem_mb=import_memory_mb,
         runtime=5,
     params:
+        years=OWNER_FOLLOW_UP_YEARS,
         columns=OWNER_FOLLOW_UP_COLUMNS,
-        read=lambda wildcards: read_settings(OWNER_FOLLOW_UP_FILES[int(wildcards.year)]),
+        read_options=[
+            read_settings(OWNER_FOLLOW_UP_FILES[year])["read_options"]
+            for year in OWNER_FOLLOW_UP_YEARS
+        ],
+        limits=config["limits"],
         labels=config.get("labels", {}),
         county_codes=config["region"]["county_codes"],
         reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
@@ -75,7 +90,7 @@ rule indicators:
         business=clean_files("business_support"),
         owner=expand(
             f"{RESULTS}/clean/owner_follow_up/{{year}}.parquet",
-            year=sorted(OWNER_FOLLOW_UP_FILES),
+            year=OWNER_FOLLOW_UP_YEARS,
         ),
         schema=INDICATORS_SCHEMA,
     output:

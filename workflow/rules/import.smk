@@ -1,33 +1,49 @@
-# Import: one job per source x year, then a combined quality table. The import job also
-# aggregates the year's gender breakdown cells while its clean table is fresh: one process per
-# file instead of two, since a Python start with pandas costs more than the aggregation itself.
+# Import: the raw case exports in batches, one job each (rtp_eval.import_step: the business
+# exports of the models' period, of other years, the project exports), then a combined quality
+# table. Each file is imported on its own, to its own outputs, with its year's gender breakdown
+# cells; a job spreads its files over forked workers, since a Python start with pandas costs
+# more than importing a region's yearly file. A new or changed file reruns its batch.
 
+for batch in IMPORT_BATCHES:
 
-rule import_raw_file:
-    input:
-        raw=raw_file,
-        reference=reference_files(REFERENCE_DIR),
-    output:
-        clean=f"{RESULTS}/clean/{{source}}/{{year}}.parquet",
-        quarantine=f"{RESULTS}/quarantine/{{source}}/{{year}}.csv",
-        quality=f"{RESULTS}/work/import/{{source}}/{{year}}.json",
-        cells=f"{RESULTS}/work/gender/{{source}}/{{year}}.cells.parquet",
-        cases=f"{RESULTS}/work/gender/{{source}}/{{year}}.cases.parquet",
-    log:
-        "logs/import/{source}/{year}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/import/{{source}}/{{year}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=import_memory_mb,
-        runtime=10,
-    params:
-        settings=import_settings,
-        reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
-        dominance_n=config["disclosure"]["dominance_n"],
-        code=code_version("import_raw_file.py"),
-    script:
-        "../../scripts/import_raw_file.py"
+    rule:
+        name:
+            f"import_{batch}"
+        input:
+            raw=[str(RAW_FILES.path(*file)) for file in IMPORT_BATCHES[batch]],
+            reference=reference_files(REFERENCE_DIR),
+        output:
+            clean=case_file_outputs(
+                batch, f"{RESULTS}/clean/{{source}}/{{year}}.parquet"
+            ),
+            quarantine=case_file_outputs(
+                batch, f"{RESULTS}/quarantine/{{source}}/{{year}}.csv"
+            ),
+            quality=case_file_outputs(
+                batch, f"{RESULTS}/work/import/{{source}}/{{year}}.json"
+            ),
+            cells=case_file_outputs(
+                batch, f"{RESULTS}/work/gender/{{source}}/{{year}}.cells.parquet"
+            ),
+            cases=case_file_outputs(
+                batch, f"{RESULTS}/work/gender/{{source}}/{{year}}.cases.parquet"
+            ),
+        log:
+            f"logs/import/import_{batch}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/import/import_{batch}.tsv"
+        threads: import_workers(batch)
+        resources:
+            mem_mb=import_memory_mb,
+            runtime=import_runtime(batch),
+        params:
+            settings=import_settings(batch),
+            files=import_files(batch),
+            reference_dir=lambda wildcards, input: Path(input.reference[0]).parent,
+            dominance_n=config["disclosure"]["dominance_n"],
+            code=code_version("import_raw_files.py"),
+        script:
+            "../../scripts/import_raw_files.py"
 
 
 rule combine_import_quality:
