@@ -61,6 +61,9 @@ def code_version(script):
 
 
 CONFIG_HASH = config_fingerprint(config)
+# The `niceness` param of the rules off the build's critical path (rtp_eval.runner.run_step):
+# they get the processor when the jobs the report waits for leave it free.
+OFF_CRITICAL_PATH_NICENESS = 10
 CODE_COMMIT = source_commit(Path(workflow.basedir))
 # Written by disclosure control and read by the audit: the case tables, their comparisons and
 # the model results (their counts of complete cases are sums of strata).

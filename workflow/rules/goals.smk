@@ -69,6 +69,8 @@ rule import_owner_follow_up:
         mem_mb=import_memory_mb,
         runtime=5,
     params:
+        # Only the indicators read it, after disclosure control.
+        niceness=OFF_CRITICAL_PATH_NICENESS,
         years=OWNER_FOLLOW_UP_YEARS,
         columns=OWNER_FOLLOW_UP_COLUMNS,
         read_options=[

@@ -64,6 +64,8 @@ rule combine_import_quality:
         mem_mb=memory_mb(500, 10),
         runtime=10,
     params:
+        # Only the report reads its tables.
+        niceness=OFF_CRITICAL_PATH_NICENESS,
         code=code_version("combine_import_quality.py"),
     script:
         "../../scripts/combine_import_quality.py"

@@ -19,6 +19,8 @@ rule intersectional_models:
         mem_mb=memory_mb(500, 20),
         runtime=60,
     params:
+        # Nothing waits for the models before disclosure control is done.
+        niceness=OFF_CRITICAL_PATH_NICENESS,
         intersectional=config.get("intersectional", {}),
         disclosure={**config["disclosure"], **config["statistics"]},
         age_breaks=config["classifications"]["age_breaks"],

@@ -107,6 +107,8 @@ rule publish_bundle:
         mem_mb=1000,
         runtime=10,
     params:
+        # Runs beside the report, which it does not hold up.
+        niceness=OFF_CRITICAL_PATH_NICENESS,
         publication=config["publication"],
         report=EDITION_FACTS,
         region=config["region"]["name"],
