@@ -3,6 +3,7 @@ aggregates, and no figure or report module in the code fingerprint of its rule."
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -81,3 +82,21 @@ def test_the_import_step_does_not_load_the_schema_validator() -> None:
     assert "rtp_eval.importing" in loaded
     assert "jsonschema" not in loaded
     assert "jsonschema" in modules_loaded_by("rtp_eval.goals_config")
+
+
+def test_the_workflow_starts_without_the_analysis_code() -> None:
+    # Every `snakemake` run, a no-op too, loads the modules the Snakefile and its rule files
+    # import: the import step's and the aggregation's code would add to each.
+    sources = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+    modules = sorted(
+        {
+            match
+            for path in sources
+            for match in re.findall(
+                r"^\s*from (rtp_eval[\w.]*) import", path.read_text(), flags=re.MULTILINE
+            )
+        }
+    )
+    assert "rtp_eval.discovery" in modules
+    loaded = modules_loaded_by(", ".join(modules))
+    assert not {f"rtp_eval.{name}" for name in (*ANALYSIS_MODULES, "import_step")} & loaded

@@ -1,4 +1,4 @@
-"""The import step's batches, and its outputs whatever the number of worker processes."""
+"""The import step: its files' records, and its outputs whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from rtp_eval.debug import mock_snakemake
 from rtp_eval.import_step import (
     ImportContext,
     case_files,
-    import_batches,
     import_case_files,
     import_reference,
 )
@@ -20,32 +19,6 @@ from rtp_eval.pseudonymise import DEMO_KEY
 from tests.conftest import REPO, make_project
 
 KINDS = ("clean", "quarantine", "quality", "cells", "cases")
-
-
-def test_batches_split_business_files_at_the_model_period() -> None:
-    files = {
-        "business_support": [2021, 2012, 2018, 2019],
-        "project_support": [2013, 2012],
-    }
-    assert import_batches(files, (2012, 2018)) == {
-        "business_support": [("business_support", 2019), ("business_support", 2021)],
-        "business_support_model_period": [
-            ("business_support", 2012),
-            ("business_support", 2018),
-        ],
-        "project_support": [("project_support", 2012), ("project_support", 2013)],
-    }
-
-
-def test_batches_hold_every_file_once_and_none_is_empty() -> None:
-    files = {"business_support": [2015, 2016], "project_support": []}
-    batches = import_batches(files, (2010, 2020))
-    assert batches == {
-        "business_support_model_period": [("business_support", 2015), ("business_support", 2016)]
-    }
-    everything = import_batches({"business_support": [2009, 2010, 2020, 2021]}, (2010, 2020))
-    listed = [file for batch in everything.values() for file in batch]
-    assert sorted(listed) == [("business_support", y) for y in (2009, 2010, 2020, 2021)]
 
 
 def test_case_files_pair_the_rules_lists_and_refuse_uneven_ones() -> None:

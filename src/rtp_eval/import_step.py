@@ -1,4 +1,4 @@
-"""The import step: the raw case exports in a few jobs (batches) of several files each.
+"""The import step: the raw case exports in a few jobs (batches), each of one or more files.
 
 Each file is imported on its own (`rtp_eval.importing.import_file`) and written to its own
 outputs: clean rows, quarantined rows, quality record, and the year's gender breakdown cells
@@ -7,10 +7,7 @@ A batch's files are spread over forked worker processes (`rtp_eval.parallel`): a
 with pandas and pyarrow costs more than importing a region's yearly file, so a job per batch
 is faster than a job per file, with the same outputs.
 
-A new or changed file reruns its batch, and every rule that reads any file of the batch. The
-batches are therefore the files that the same rules read (`import_batches`): the business
-exports of the models' period (the models read them), the business exports of other years and
-the project exports; a year added after the model period does not refit the models.
+Which files form a batch: `rtp_eval.discovery.import_batches`.
 """
 
 from __future__ import annotations
@@ -25,32 +22,11 @@ from typing import Any
 from rtp_eval import io
 from rtp_eval.breakdown import BreakdownConfig, partial_cells
 from rtp_eval.config import classification_settings, read_limits, validation_settings
+from rtp_eval.discovery import import_cost_mb
 from rtp_eval.importing import import_file
 from rtp_eval.parallel import map_in_forks
 from rtp_eval.reading import ReadOptions
 from rtp_eval.reference import Reference, load_reference
-
-BUSINESS = "business_support"
-# Reading a spreadsheet takes several times longer per byte than reading a CSV file.
-XLSX_COST_FACTOR = 5.0
-
-
-def import_batches(
-    files: Mapping[str, Sequence[int]], model_period: tuple[int, int]
-) -> dict[str, list[tuple[str, int]]]:
-    """The import jobs' files as (source, year), by batch name; no empty batch.
-
-    `files`: the years of the raw files of each source; `model_period`: the first and last
-    year the models are fitted on.
-    """
-    first, last = model_period
-    batches: dict[str, list[tuple[str, int]]] = {}
-    for source, years in files.items():
-        for year in sorted(years):
-            in_period = source == BUSINESS and first <= year <= last
-            name = f"{source}_model_period" if in_period else source
-            batches.setdefault(name, []).append((source, year))
-    return {name: batches[name] for name in sorted(batches)}
 
 
 @dataclass(frozen=True)
@@ -70,8 +46,7 @@ class CaseFile:
     @property
     def cost(self) -> float:
         """A relative estimate of the file's import time, to start the longest first."""
-        size = float(Path(self.raw).stat().st_size)
-        return size * XLSX_COST_FACTOR if self.raw.lower().endswith(".xlsx") else size
+        return import_cost_mb(Path(self.raw))
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ from rtp_eval.config import (
     package_fingerprint,
     source_commit,
 )
-from rtp_eval.discovery import discover_raw_files
+from rtp_eval.discovery import discover_raw_files, import_batches, import_cost_mb
 from rtp_eval.goals_config import discover_owner_follow_up
-from rtp_eval.import_step import import_batches
 from rtp_eval.outputs import (
     AUDIT_TABLE,
     GENDER_CASE_TABLES,
@@ -113,9 +112,14 @@ def model_period():
     return int(first), int(last)
 
 
-# The import jobs (rtp_eval.import_step): the raw case exports as (source, year), by batch.
+# The import jobs (rtp_eval.discovery.import_batches): the raw case exports as
+# (source, year), by batch.
 IMPORT_BATCHES = import_batches(
-    {source: RAW_FILES.years(source) for source in RAW_FILES.files}, model_period()
+    {
+        source: {year: import_cost_mb(path) for year, path in years.items()}
+        for source, years in RAW_FILES.files.items()
+    },
+    model_period(),
 )
 
 
