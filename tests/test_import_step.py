@@ -60,3 +60,31 @@ def test_two_workers_write_the_same_files_as_one(
         assert len(written[workers]) == 2 * len(KINDS)
         assert dataclasses.asdict(summaries[0])["rows"]["rows_read"] > 0
     assert written[1] == written[2]
+
+
+@pytest.mark.slow
+def test_a_new_pseudonym_key_changes_every_import_jobs_params(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Snakemake reruns a job whose params changed: a new key re-imports every file by itself
+    # (the user guide says so), without the key itself in the params.
+    project = make_project(tmp_path / "project")
+    config = project / "config" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("demo: true", "demo: false").replace(
+        "use_demo_key: true", "use_demo_key: false"
+    )
+    config.write_text(text, encoding="utf-8")
+    # mock_snakemake moves into the project: back where the test started, afterwards.
+    monkeypatch.chdir(project)
+    params = {}
+    for key in ("a" * 64, "b" * 64):
+        monkeypatch.setenv("RTP_EVAL_PSEUDONYM_KEY", key)
+        params[key] = {
+            rule: mock_snakemake(rule, workdir=project, snakefile=REPO / "Snakefile").params
+            for rule in ("import_business_support_model_period", "import_project_support")
+        }
+    for rule in ("import_business_support_model_period", "import_project_support"):
+        first, second = (params[key][rule].settings for key in params)
+        assert first["key_fingerprint"] != second["key_fingerprint"]
+        assert "a" * 64 not in str(first) and "b" * 64 not in str(second)
