@@ -1,8 +1,9 @@
 """Snakemake step: sex-disaggregated breakdowns of business and project support.
 
-Combines the per-year cells and case rows of both sources (rule import_raw_file) into every
-gender case table with `rtp_eval.breakdown` and writes them unsuppressed, with the working
-columns disclosure control needs, to `results/work/` (rule disclosure_control publishes them).
+Combines the per-year cells and case rows of both sources (written by the import rules,
+`import_<batch>`) into every gender case table with `rtp_eval.breakdown` and writes them
+unsuppressed, with the working columns disclosure control needs, to `results/work/` (rule
+disclosure_control publishes them).
 """
 
 from collections.abc import Sequence
