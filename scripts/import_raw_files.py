@@ -6,11 +6,15 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from rtp_eval.import_step import ImportContext, case_files, import_case_files, import_reference
+from rtp_eval.import_step import (
+    OUTPUT_KINDS,
+    ImportContext,
+    case_files,
+    import_case_files,
+    import_reference,
+)
 from rtp_eval.pseudonymise import resolve_key
 from rtp_eval.runner import log, run_step
-
-OUTPUT_KINDS = ("clean", "quarantine", "quality", "cells", "cases")
 
 
 def main(snakemake) -> None:

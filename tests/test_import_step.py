@@ -10,6 +10,7 @@ import pytest
 
 from rtp_eval.debug import mock_snakemake
 from rtp_eval.import_step import (
+    OUTPUT_KINDS,
     ImportContext,
     case_files,
     import_case_files,
@@ -18,12 +19,10 @@ from rtp_eval.import_step import (
 from rtp_eval.pseudonymise import DEMO_KEY
 from tests.conftest import REPO, make_project
 
-KINDS = ("clean", "quarantine", "quality", "cells", "cases")
-
 
 def test_case_files_pair_the_rules_lists_and_refuse_uneven_ones() -> None:
     files = [{"source": "project_support", "year": 2016, "read_options": {"sheet": "A"}}]
-    outputs = {kind: [f"out/{kind}"] for kind in KINDS}
+    outputs = {kind: [f"out/{kind}"] for kind in OUTPUT_KINDS}
     (one,) = case_files(files, ["data/raw/project_support/2016.xlsx"], outputs)
     assert (one.source, one.year, one.read_options) == ("project_support", 2016, {"sheet": "A"})
     assert (one.clean, one.cases) == ("out/clean", "out/cases")
@@ -50,14 +49,14 @@ def test_two_workers_write_the_same_files_as_one(
         folder = tmp_path / f"workers{workers}"
         outputs = {
             kind: [str(folder / f"{i}.{kind}") for i in range(len(mock.input.raw))]
-            for kind in KINDS
+            for kind in OUTPUT_KINDS
         }
         files = case_files(mock.params.files, list(mock.input.raw), outputs)
         assert len(files) == 2
         summaries = import_case_files(context, files, workers)
         assert [s.file for s in summaries] == [f.raw for f in files]
         written[workers] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
-        assert len(written[workers]) == 2 * len(KINDS)
+        assert len(written[workers]) == 2 * len(OUTPUT_KINDS)
         assert dataclasses.asdict(summaries[0])["rows"]["rows_read"] > 0
     assert written[1] == written[2]
 

@@ -28,6 +28,9 @@ from rtp_eval.parallel import map_in_forks
 from rtp_eval.reading import ReadOptions
 from rtp_eval.reference import Reference, load_reference
 
+# The outputs of one file's import, as the rule names them.
+OUTPUT_KINDS = ("clean", "quarantine", "quality", "cells", "cases")
+
 
 @dataclass(frozen=True)
 class CaseFile:
@@ -86,8 +89,7 @@ def case_files(
 ) -> list[CaseFile]:
     """The rule's parallel lists (its `files` param, its raw inputs and each output kind) as
     one record per file; raises ValueError if the lists differ in length."""
-    kinds = ("clean", "quarantine", "quality", "cells", "cases")
-    lengths = {len(files), len(raw), *(len(outputs[kind]) for kind in kinds)}
+    lengths = {len(files), len(raw), *(len(outputs[kind]) for kind in OUTPUT_KINDS)}
     if len(lengths) != 1:
         raise ValueError(f"the import step's files, inputs and outputs differ in number: {lengths}")
     return [
@@ -96,7 +98,7 @@ def case_files(
             year=int(file["year"]),
             raw=str(path),
             read_options=file.get("read_options", {}),
-            **{kind: str(outputs[kind][i]) for kind in kinds},
+            **{kind: str(outputs[kind][i]) for kind in OUTPUT_KINDS},
         )
         for i, (file, path) in enumerate(zip(files, raw, strict=True))
     ]

@@ -32,6 +32,7 @@ The published values that remain are exact: nothing is perturbed, only hidden.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -906,28 +907,16 @@ def _protect_each(
     model_period: str | None,
     workers: int,
 ) -> list[Protection]:
-    """Each system protected on its own, the largest in this process and the others in up to
-    `workers - 1` forked processes (forked before this process creates any LP solver)."""
-    if workers <= 1:
-        return [_protect_system(system, periods, rules, model_period) for system in systems]
-    import concurrent.futures
-    import multiprocessing
+    """Each system protected on its own, in up to `workers` forked processes, the largest
+    started first."""
+    from rtp_eval.parallel import map_in_forks
 
-    largest = max(range(len(systems)), key=lambda i: sum(len(w) for w in systems[i].values()))
-    results: list[Protection | None] = [None] * len(systems)
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(workers - 1, len(systems) - 1),
-        mp_context=multiprocessing.get_context("fork"),
-    ) as pool:
-        futures = {
-            i: pool.submit(_protect_system, system, periods, rules, model_period)
-            for i, system in enumerate(systems)
-            if i != largest
-        }
-        results[largest] = _protect_system(systems[largest], periods, rules, model_period)
-        for i, future in futures.items():
-            results[i] = future.result()
-    return [result for result in results if result is not None]
+    protect_one = functools.partial(
+        _protect_system, periods=periods, rules=rules, model_period=model_period
+    )
+    return map_in_forks(
+        protect_one, systems, workers, cost=lambda system: sum(len(w) for w in system.values())
+    )
 
 
 def _merged(
